@@ -1,0 +1,10 @@
+"""GET /api/v1/bookmarks: the caller's bookmarks, newest first, by page or by cursor."""
+from bookmarker import bookmarks
+from bookmarker.auth import authenticated
+from bookmarker.http import Request, endpoint
+
+
+@endpoint
+@authenticated
+def lambda_handler(request: Request):
+    return 200, bookmarks.list_bookmarks(request)

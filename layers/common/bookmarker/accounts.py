@@ -1,0 +1,95 @@
+"""Accounts: register, log in, rotate refresh tokens, log out, change the password, delete the account."""
+from ulid import ULID
+
+from bookmarker import clock, passwords, tokens
+from bookmarker.auth import current_user
+from bookmarker.config import settings
+from bookmarker.errors import TooManyRequests, Unauthorized
+from bookmarker.log import logger
+from bookmarker.models import LoginIn, PasswordChangeIn, PasswordIn, RegisterIn
+from bookmarker.store import bookmarks as bookmark_store
+from bookmarker.store import users
+from bookmarker.store.users import User
+
+
+def public(user: User) -> dict:
+    return {"id": user.id, "username": user.username, "email": user.email}
+
+
+def register(data: RegisterIn) -> dict:
+    user = User(id=str(ULID()), username=data.username, email=data.email,
+                password_hash=passwords.hash_password(data.password), token_version=0, created_at=clock.iso_now())
+    users.create_user(user)
+    logger.info("user registered", user_id=user.id)
+    return {"message": "account created", "user": public(user)}
+
+
+def _pair(user: User) -> dict:
+    access, _ = tokens.issue(user.id, user.token_version, "access")
+    refresh, claims = tokens.issue(user.id, user.token_version, "refresh")
+    users.record_refresh(claims["jti"], user.id, claims["exp"])
+    return {"access": access, "refresh": refresh, "expires_in": settings().access_ttl}
+
+
+def login(data: LoginIn) -> dict:
+    s, now = settings(), clock.epoch()
+    failures, window_end = users.login_failures(data.email, now)
+    if failures >= s.login_max_failures:
+        raise _locked(window_end - now)
+    user = users.find_by_email(data.email)
+    # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
+    if not passwords.verify(data.password, user.password_hash if user else None) or user is None:
+        failures, window_end = users.count_login_failure(data.email, now, s.login_window)
+        logger.info("login failed", failures=failures)
+        raise Unauthorized("email or password is wrong", code="invalid_credentials")
+    if failures:
+        users.clear_login_failures(data.email)
+    pair = _pair(user)
+    logger.append_keys(user_id=user.id)
+    logger.info("user logged in")
+    return {"user": {**public(user), "access": pair["access"], "refresh": pair["refresh"]},
+            "token_type": "Bearer", "expires_in": pair["expires_in"]}
+
+
+def _locked(retry_after: int) -> TooManyRequests:
+    retry_after = max(retry_after, 1)
+    return TooManyRequests(f"too many failed logins for this account; retry in {retry_after} s",
+                           headers={"Retry-After": str(retry_after)})
+
+
+def refresh(token: str) -> dict:
+    """A new pair for a refresh token used once; a second use is theft: every token of the user dies."""
+    user, claims = current_user(token, "refresh")
+    outcome = users.use_refresh(claims["jti"], user.id, clock.epoch())
+    if outcome == "used":
+        users.bump_token_version(user.id)
+        logger.warning("refresh token reused; all tokens of the user revoked", user_id=user.id)
+    if outcome != "ok":
+        raise Unauthorized("the refresh token has been used or revoked")
+    return _pair(user)
+
+
+def me(user: User) -> dict:
+    return {**public(user), "created_at": user.created_at}
+
+
+def logout(user: User) -> None:
+    users.bump_token_version(user.id)
+    logger.info("user logged out")
+
+
+def change_password(user: User, data: PasswordChangeIn) -> None:
+    if not passwords.verify(data.current_password, user.password_hash):
+        raise Unauthorized("the current password is wrong", code="invalid_credentials")
+    users.set_password(user, passwords.hash_password(data.new_password))
+    logger.info("password changed")
+
+
+def delete_account(user: User, data: PasswordIn) -> None:
+    """The user and claims first (tokens die, email and username free), then every bookmark.
+    Short-code claims stay, so the codes are never reused."""
+    if not passwords.verify(data.password, user.password_hash):
+        raise Unauthorized("the password is wrong", code="invalid_credentials")
+    users.delete_user(user)
+    removed = bookmark_store.delete_all(user.id)
+    logger.info("account deleted", bookmarks_removed=removed)

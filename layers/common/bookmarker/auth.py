@@ -1,0 +1,28 @@
+"""The `authenticated` decorator: a Bearer access token that is still current -> request.user_id."""
+import functools
+
+from bookmarker import tokens
+from bookmarker.errors import Unauthorized
+from bookmarker.http import Request
+from bookmarker.log import logger
+from bookmarker.store import users
+
+
+def current_user(token: str, typ: str) -> tuple[users.User, dict]:
+    """The token's user, if it still exists and nothing (logout, password change) revoked the token."""
+    claims = tokens.decode(token, typ)
+    user = users.get_user(claims["sub"])
+    if user is None or user.token_version != claims["ver"]:
+        raise Unauthorized("the token has been revoked")
+    return user, claims
+
+
+def authenticated(fn):
+    @functools.wraps(fn)
+    def wrapper(request: Request):
+        user, claims = current_user(tokens.bearer(request.headers), "access")
+        request.user_id, request.claims, request.user = user.id, claims, user
+        logger.append_keys(user_id=user.id)
+        return fn(request)
+
+    return wrapper

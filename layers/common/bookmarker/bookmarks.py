@@ -1,0 +1,118 @@
+"""Bookmarks: a user's saved links, each with a short code that anyone can open."""
+import re
+import secrets
+import string
+
+from ulid import ULID
+
+from bookmarker import clock, paging, urls
+from bookmarker.errors import NotFound, Unavailable
+from bookmarker.http import Request
+from bookmarker.log import logger
+from bookmarker.models import BookmarkIn, BookmarkPatch
+from bookmarker.store import bookmarks as store
+from bookmarker.store.bookmarks import Bookmark, ShortCodeTaken
+
+CODE_ALPHABET = string.digits + string.ascii_letters
+CODE_LENGTH = 7
+CODE_ATTEMPTS = 5
+# Never a code: the service's own paths, compared case-insensitively (API.md).
+RESERVED = {"api", "docs", "openapi.json", "health", "favicon.ico", "robots.txt", "static", "assets", "login",
+            "admin", ".well-known"}
+_ID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")  # a ULID: anything else cannot be a bookmark
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code.lower() not in RESERVED:
+            return code
+
+
+def view(b: Bookmark, base: str) -> dict:
+    return {"id": b.id, "url": b.url, "body": b.body, "short_code": b.short_code,
+            "short_url": f"{base}/{b.short_code}", "visits": b.visits, "last_visited_at": b.last_visited_at,
+            "created_at": b.created_at, "updated_at": b.updated_at}
+
+
+def stats_view(b: Bookmark, base: str) -> dict:
+    return {"id": b.id, "url": b.url, "short_code": b.short_code, "short_url": f"{base}/{b.short_code}",
+            "visits": b.visits, "last_visited_at": b.last_visited_at}
+
+
+def create(owner: str, new: BookmarkIn, base: str) -> dict:
+    now = clock.iso_now()
+    b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
+                 short_code="", created_at=now, updated_at=now)
+    for _ in range(CODE_ATTEMPTS):
+        b.short_code = new_code()
+        try:
+            store.put_new_bookmark(b)
+            break
+        except ShortCodeTaken:
+            logger.warning("short code collision, drawing another")
+    else:
+        raise Unavailable("could not find a free short code; try again")
+    logger.info("bookmark created", bookmark_id=b.id, short_code=b.short_code)
+    return view(b, base)
+
+
+def _mine(owner: str, bookmark_id: str) -> Bookmark:
+    found = store.get_bookmark(owner, bookmark_id) if _ID.fullmatch(bookmark_id or "") else None
+    if found is None:
+        raise NotFound("no bookmark with this id")  # another user's bookmark too: 404, never 403
+    return found
+
+
+def get(owner: str, bookmark_id: str, base: str) -> dict:
+    return view(_mine(owner, bookmark_id), base)
+
+
+def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str) -> dict:
+    old = _mine(owner, bookmark_id)
+    if (url is None or url == old.url) and (body is None or body == old.body):
+        return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
+    new = Bookmark(**{**old.__dict__})
+    if url is not None:
+        new.url, new.url_key = url, urls.url_key(url)
+    if body is not None:
+        new.body = body
+    new.updated_at = clock.iso_now()
+    store.replace_bookmark(old, new)
+    logger.info("bookmark updated", bookmark_id=bookmark_id)
+    return view(new, base)
+
+
+def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict:
+    """PUT: a full replacement; optional fields left out return to their defaults."""
+    return _update(owner, bookmark_id, data.url, data.body, base)
+
+
+def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict:
+    return _update(owner, bookmark_id, data.url, data.body, base)
+
+
+def delete(owner: str, bookmark_id: str) -> None:
+    store.delete_bookmark(_mine(owner, bookmark_id))
+    logger.info("bookmark deleted", bookmark_id=bookmark_id)
+
+
+def _page(request: Request, owner: str, shape) -> dict:
+    req = paging.read(request, owner)
+    total = store.count(owner)
+    after = req.after
+    if req.page is not None:
+        offset = (req.page - 1) * req.per_page
+        after = store.id_at_offset(owner, offset) if offset < total else "~"  # "~": past the end, empty page
+    page = store.list_page(owner, limit=req.per_page, after=after)
+    next_cursor = paging.encode_cursor(owner, page.items[-1].id) if page.more and page.items else None
+    base = request.base_url
+    return {"data": [shape(b, base) for b in page.items], "meta": paging.meta(req, total, page.more, next_cursor)}
+
+
+def list_bookmarks(request: Request) -> dict:
+    return _page(request, request.user_id, view)
+
+
+def stats(request: Request) -> dict:
+    return _page(request, request.user_id, stats_view)

@@ -1,0 +1,41 @@
+"""Configuration, read once from the environment (set by template.yaml, or by the local API)."""
+import functools
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    users_table: str
+    bookmarks_table: str
+    public_base_url: str           # "": build short URLs from the request's own domain
+    signing_key: str | None        # set locally and in tests; in AWS the key comes from Secrets Manager
+    signing_secret_arn: str
+    dynamodb_endpoint_url: str | None
+    bcrypt_rounds: int
+    access_ttl: int
+    refresh_ttl: int
+    bookmark_quota: int
+    login_max_failures: int
+    login_window: int
+    version: str
+
+
+@functools.cache
+def settings() -> Settings:
+    env = os.environ  # a missing variable fails the cold start, loudly
+    return Settings(
+        users_table=env["USERS_TABLE"],
+        bookmarks_table=env["BOOKMARKS_TABLE"],
+        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        signing_key=env.get("SIGNING_KEY") or None,
+        signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),
+        dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
+        bcrypt_rounds=int(env.get("BCRYPT_ROUNDS", "12")),
+        access_ttl=int(env.get("ACCESS_TOKEN_TTL", "900")),
+        refresh_ttl=int(env.get("REFRESH_TOKEN_TTL", "2592000")),
+        bookmark_quota=int(env.get("BOOKMARK_QUOTA", "10000")),
+        login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "10")),
+        login_window=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
+        version=env.get("APP_VERSION", "0.0.0"),
+    )

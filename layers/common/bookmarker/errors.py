@@ -1,0 +1,30 @@
+"""The API's errors: one hierarchy, mapped once to RFC 9457 problem JSON by bookmarker.http."""
+
+
+class ApiError(Exception):
+    status, code, title = 500, "internal_error", "Internal Server Error"
+    headers: dict[str, str] = {}
+
+    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail, self.errors, self.code = detail, errors, code or self.code
+        self.headers = headers or {}
+
+
+class BadRequest(ApiError):          status, code, title = 400, "bad_request", "Bad Request"  # noqa: E701
+class ValidationFailed(BadRequest):  code = "validation_failed"  # noqa: E701
+class Unauthorized(ApiError):        status, code, title = 401, "invalid_token", "Unauthorized"  # noqa: E701
+class Forbidden(ApiError):           status, code, title = 403, "forbidden", "Forbidden"  # noqa: E701
+class NotFound(ApiError):            status, code, title = 404, "not_found", "Not Found"  # noqa: E701
+class Conflict(ApiError):            status, code, title = 409, "conflict", "Conflict"  # noqa: E701
+class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_large", "Content Too Large"  # noqa: E701
+class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"  # noqa: E701
+class Unavailable(ApiError):         status, code, title = 503, "unavailable", "Service Unavailable"  # noqa: E701
+
+
+class MethodNotAllowed(ApiError):
+    status, code, title = 405, "method_not_allowed", "Method Not Allowed"
+
+    def __init__(self, allow: list[str]):
+        super().__init__(f"allowed: {', '.join(allow)}", headers={"Allow": ", ".join(allow)})

@@ -1,0 +1,155 @@
+"""Payload 2.0 events in, API Gateway responses out: the one `endpoint` decorator every handler wears."""
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from bookmarker.errors import ApiError, BadRequest, PayloadTooLarge
+from bookmarker.log import logger
+
+MAX_BODY = 64 * 1024
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    route_key: str
+    headers: dict[str, str]
+    query: dict[str, list[str]]
+    path_params: dict[str, str]
+    body: str
+    source_ip: str
+    domain_name: str
+    request_id: str
+    user_id: str = ""
+    claims: dict = field(default_factory=dict)
+    user: object = None  # the store's User, set by bookmarker.auth.authenticated
+
+    def param(self, name: str) -> str | None:
+        """The one value of a query key; a key given twice is a 400, not a silent pick."""
+        values = self.query.get(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise BadRequest(f"query parameter {name} is given more than once", code="repeated_parameter")
+        return values[0]
+
+    @property
+    def base_url(self) -> str:
+        from bookmarker.config import settings  # noqa: PLC0415 (keeps this module light to import)
+
+        return settings().public_base_url or f"https://{self.domain_name}"
+
+
+@dataclass
+class Response:
+    status: int
+    body: str | bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _decode_body(event: dict, limit: int) -> str:
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        if len(raw) > (limit * 4) // 3 + 4:
+            raise PayloadTooLarge(f"the body is over {limit} bytes")
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("the body is not valid base64", code="invalid_body") from None
+    else:
+        try:
+            data = raw.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate that slipped past the gateway
+            raise BadRequest("the body is not valid UTF-8", code="invalid_encoding") from None
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not valid UTF-8", code="invalid_encoding") from None
+
+
+def to_request(event: dict, *, max_body: int = MAX_BODY) -> Request:
+    ctx = event.get("requestContext") or {}
+    http = ctx.get("http") or {}
+    return Request(
+        method=(http.get("method") or "GET").upper(),
+        path=event.get("rawPath") or http.get("path") or "/",
+        route_key=event.get("routeKey") or "$default",
+        headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
+        # Payload 2.0 joins repeated keys with commas in queryStringParameters; the raw string does not.
+        query=parse_qs(event.get("rawQueryString") or "", keep_blank_values=True),
+        path_params=event.get("pathParameters") or {},
+        body=_decode_body(event, max_body),
+        source_ip=http.get("sourceIp") or "",
+        domain_name=ctx.get("domainName") or "localhost",
+        request_id=ctx.get("requestId") or "",
+    )
+
+
+def json_body(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def problem(err: ApiError) -> dict:
+    body = {"type": "about:blank", "title": err.title, "status": err.status, "detail": err.detail or err.title,
+            "code": err.code}
+    if err.errors:
+        body["errors"] = err.errors
+    headers = {"Content-Type": "application/problem+json", **SECURITY_HEADERS, **err.headers}
+    if err.status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return {"statusCode": err.status, "headers": headers, "body": json_body(body)}
+
+
+def _encode(result) -> dict:
+    if isinstance(result, Response):
+        out = {"statusCode": result.status, "headers": {**SECURITY_HEADERS, **result.headers}}
+        if isinstance(result.body, bytes):
+            if result.body:
+                out.update(body=base64.b64encode(result.body).decode("ascii"), isBase64Encoded=True)
+        else:
+            out["body"] = result.body
+        return out
+    status, payload, *rest = result
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **(rest[0] if rest else {})}
+    if payload is None:
+        return {"statusCode": status, "headers": headers}
+    return {"statusCode": status, "headers": {"Content-Type": "application/json", **headers},
+            "body": json_body(payload)}
+
+
+def endpoint(fn: Callable | None = None, *, max_body: int = MAX_BODY,
+             on_error: Callable[[Request, ApiError], dict] | None = None):
+    """Event -> Request -> fn -> response; an ApiError -> its problem JSON (or what on_error makes of it),
+    anything else -> a logged, bare 500."""
+    if fn is None:
+        return functools.partial(endpoint, max_body=max_body, on_error=on_error)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @functools.wraps(fn)
+    def handler(event: dict, context) -> dict:
+        request = None
+        try:
+            request = to_request(event, max_body=max_body)
+            return _encode(fn(request))
+        except ApiError as err:
+            logger.info("request refused", status=err.status, code=err.code)
+            return on_error(request, err) if on_error and request else problem(err)
+        except Exception:
+            logger.exception("unhandled error")
+            return problem(ApiError("the server could not answer this request"))
+
+    return handler

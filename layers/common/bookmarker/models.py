@@ -1,0 +1,103 @@
+"""Request bodies: strict pydantic models whose custom error types are the API's error codes."""
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import validators
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from bookmarker.errors import BadRequest, ValidationFailed
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def _password(value: str) -> str:
+    # Code points, not bytes: every character counts, in any script (API.md, lengths).
+    if len(value) < 8:
+        raise PydanticCustomError("password_too_short", "password must be at least 8 characters")
+    if len(value) > 128:
+        raise PydanticCustomError("password_too_long", "password must be at most 128 characters")
+    return value
+
+
+def _username(value: str) -> str:
+    if len(value) < 3:
+        raise PydanticCustomError("username_too_short", "username must be at least 3 characters")
+    if len(value) > 30 or not (value.isascii() and value.isalnum()):
+        raise PydanticCustomError("username_invalid", "username must be 3 to 30 ASCII letters or digits")
+    return value
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or validators.email(value) is not True:
+        raise PydanticCustomError("invalid_email", "email must be a valid address")
+    return value
+
+
+def _http_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        host = None
+    if (len(value) > 2048 or parts.scheme.lower() not in ("http", "https") or not host
+            or any(c.isspace() or ord(c) < 0x20 for c in value)):
+        raise PydanticCustomError("invalid_url", "url must be an absolute http(s) URL, at most 2048 characters")
+    return value
+
+
+Password = Annotated[str, AfterValidator(_password)]
+Url = Annotated[str, AfterValidator(_http_url)]
+Body = Annotated[str, Field(max_length=10_000)]
+
+
+class RegisterIn(Strict):
+    username: Annotated[str, AfterValidator(_username)]
+    email: Annotated[str, AfterValidator(_email)]
+    password: Password
+
+
+class LoginIn(Strict):
+    email: Annotated[str, Field(max_length=320)]
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class PasswordChangeIn(Strict):
+    current_password: Annotated[str, Field(max_length=1024)]
+    new_password: Password
+
+
+class PasswordIn(Strict):
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class BookmarkIn(Strict):
+    url: Url
+    body: Body = ""
+
+
+class BookmarkPatch(Strict):
+    url: Url | None = None
+    body: Body | None = None
+
+
+def parse[M: BaseModel](model: type[M], raw: str) -> M:
+    try:
+        return model.model_validate_json(raw or "")
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+                  for e in exc.errors(include_url=False)]
+        types = [e["type"] for e in exc.errors(include_url=False)]
+        if "json_invalid" in types:
+            raise BadRequest("the body is not valid JSON", code="invalid_json", errors=errors) from None
+        if "model_type" in types or "model_attributes_type" in types:
+            raise ValidationFailed("the body must be a JSON object", errors=errors) from None
+        ours = next((t for t in types if t.islower() and t in _CODES), None)
+        raise ValidationFailed("the body does not match the schema", code=ours, errors=errors) from None
+
+
+_CODES = {"password_too_short", "password_too_long", "username_too_short", "username_invalid", "invalid_email",
+          "invalid_url"}

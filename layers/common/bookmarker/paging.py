@@ -1,0 +1,80 @@
+"""Paging: page/per_page as the original API had, and signed cursors that cost one Query per page."""
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from bookmarker.errors import BadRequest
+from bookmarker.http import Request
+from bookmarker.keys import derived_key
+
+_INT = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int | None      # None in cursor mode
+    per_page: int
+    after: str | None     # the cursor's last bookmark id
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.param(name)
+    if raw is None:
+        return default
+    if not _INT.fullmatch(raw) or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be an integer from {low} to {high}", code="invalid_paging",
+                         errors=[{"field": name, "message": f"an integer from {low} to {high}"}])
+    return int(raw)
+
+
+def read(request: Request, owner: str) -> PageRequest:
+    per_page = _int(request, "per_page", 5, 1, 100)
+    cursor = request.param("cursor")
+    if cursor is not None:
+        if request.param("page") is not None:
+            raise BadRequest("give page or cursor, not both", code="invalid_paging")
+        return PageRequest(page=None, per_page=per_page, after=decode_cursor(cursor, owner))
+    return PageRequest(page=_int(request, "page", 1, 1, 100_000_000), per_page=per_page, after=None)
+
+
+def _sign(payload: bytes) -> bytes:
+    return hmac.new(derived_key("cursor"), payload, hashlib.sha256).digest()
+
+
+def encode_cursor(owner: str, after: str) -> str:
+    payload = json.dumps({"o": owner, "a": after}, separators=(",", ":")).encode()
+    b64 = base64.urlsafe_b64encode
+    return (b64(payload).rstrip(b"=") + b"." + b64(_sign(payload)).rstrip(b"=")).decode()
+
+
+def decode_cursor(cursor: str, owner: str) -> str:
+    """The cursor's position, if this service signed it for this user; anything else is a 400."""
+    invalid = BadRequest("the cursor is invalid", code="invalid_cursor")
+    try:
+        payload_b64, _, sig_b64 = cursor.partition(".")
+        payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
+        signature = base64.urlsafe_b64decode(sig_b64 + "=" * (-len(sig_b64) % 4))
+    except (binascii.Error, ValueError):
+        raise invalid from None
+    if not hmac.compare_digest(signature, _sign(payload)):
+        raise invalid
+    data = json.loads(payload)
+    if data.get("o") != owner or not isinstance(data.get("a"), str):
+        raise invalid  # signed, but for another user
+    return data["a"]
+
+
+def meta(req: PageRequest, total: int, more: bool, next_cursor: str | None) -> dict:
+    pages = math.ceil(total / req.per_page)
+    if req.page is None:
+        return {"page": None, "per_page": req.per_page, "pages": pages, "total_count": total, "prev_page": None,
+                "next_page": None, "has_prev": True, "has_next": more, "next_cursor": next_cursor}
+    return {"page": req.page, "per_page": req.per_page, "pages": pages, "total_count": total,
+            "prev_page": req.page - 1 if req.page > 1 else None,
+            "next_page": req.page + 1 if req.page < pages else None,
+            "has_prev": req.page > 1, "has_next": req.page < pages, "next_cursor": next_cursor}

@@ -1,0 +1,32 @@
+"""What the $default route answers: 404 for a path no route has, 405 with Allow for a wrong method."""
+import functools
+import re
+from pathlib import Path
+
+from bookmarker.errors import ApiError, MethodNotAllowed, NotFound
+
+SPEC = Path(__file__).with_name("openapi.yaml")  # the repo's openapi.yaml links here, so one file serves both
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+
+
+@functools.cache
+def _routes() -> list[tuple[re.Pattern, frozenset[str]]]:
+    import yaml  # noqa: PLC0415 (only the fallback and the docs read the document)
+
+    paths = yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"]
+    return [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
+             frozenset(m.upper() for m in ops if m in _METHODS))
+            for p, ops in paths.items()]
+
+
+def unmatched(method: str, path: str) -> ApiError:
+    """The error for a request no route took (API Gateway sent it to $default)."""
+    if path != "/":
+        path = path.rstrip("/") or "/"  # a trailing slash means the same path (API.md)
+    allowed = set()
+    for pattern, methods in _routes():
+        if pattern.match(path):
+            allowed |= methods
+    if not allowed:
+        return NotFound(f"no resource at {path}")
+    return MethodNotAllowed(sorted(allowed))

@@ -1,0 +1,72 @@
+"""The public redirect: short code -> 302 to the saved URL, counting the visit. Imports botocore only
+(no pydantic, pyjwt or bcrypt): this is the path every shared link takes, cold starts included."""
+import re
+from html import escape
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bookmarker import clock
+from bookmarker.errors import ApiError, NotFound
+from bookmarker.http import Request, Response, problem
+from bookmarker.log import logger
+from bookmarker.store import bookmarks as store
+
+_CODE = re.compile(r"[0-9A-Za-z_-]{4,64}")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def redirect(request: Request) -> Response:
+    code = request.path_params.get("short_code", "")
+    link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
+    if link is None:
+        raise NotFound("no link with this code")
+    if request.method != "HEAD":
+        _count(link)
+    return Response(302, "", {"Location": link.url, **NO_STORE})
+
+
+def _count(link: store.ShortLink) -> None:
+    try:
+        store.count_visit(link, clock.iso_now())
+    except (ClientError, BotoCoreError) as exc:
+        # Throttled or unreachable: the person still arrives; the miss is logged and counted.
+        logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=type(exc).__name__)
+        with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1,
+                           namespace="Bookmarker") as metric:
+            metric.add_dimension(name="service", value="bookmarker")
+
+
+def prefers_html(accept: str) -> bool:
+    """True when the Accept header ranks text/html above JSON (a browser); a tie goes to JSON."""
+    def quality(media: str) -> float:
+        best, best_specificity = 0.0, -1
+        kind = media.split("/")[0]
+        for part in accept.split(","):
+            name, *params = [p.strip() for p in part.split(";")]
+            q = 1.0
+            for p in params:
+                if p.startswith("q="):
+                    try:
+                        q = float(p[2:])
+                    except ValueError:
+                        q = 0.0
+            specificity = 2 if name == media else 1 if name == f"{kind}/*" else 0 if name == "*/*" else -1
+            if specificity > best_specificity:
+                best, best_specificity = q, specificity
+        return best
+
+    return quality("text/html") > max(quality("application/json"), quality("application/problem+json"))
+
+
+def error_page(request: Request, err: ApiError) -> dict:
+    """Problem JSON, or for a browser the same status as a small plain page (no scripts, nothing external)."""
+    answer = problem(err)
+    if prefers_html(request.headers.get("accept", "")):
+        answer["headers"]["Content-Type"] = "text/html; charset=utf-8"
+        answer["body"] = (
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>"
+            "<body><h1>{t}</h1><p>{d}</p></body></html>"
+        ).format(t=escape(err.title), d=escape(err.detail or err.title))
+    answer["headers"].update(NO_STORE)
+    return answer

@@ -1,0 +1,270 @@
+"""Bookmarks table: bookmarks, their visit counters, each user's count, and the claims that keep URLs
+(per user) and short codes (globally, forever) unique. Shapes and costs: docs/data-model.md."""
+import time
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from bookmarker.config import settings
+from bookmarker.errors import ApiError, Conflict, Forbidden, NotFound
+from bookmarker.store.client import client, error_code, transact
+
+INDEX = "ShortCodeIndex"
+
+
+class ShortCodeTaken(Conflict):
+    code = "short_code_taken"
+
+
+@dataclass
+class Bookmark:
+    id: str
+    owner: str
+    url: str
+    url_key: str            # SHA-256 of the normalized URL: the claim that makes it unique per user
+    body: str
+    short_code: str
+    created_at: str
+    updated_at: str
+    visits: int = 0
+    last_visited_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ShortLink:
+    owner: str
+    bookmark_id: str
+    url: str
+
+    @property
+    def counter_key(self) -> dict:
+        return {"pk": {"S": self.owner}, "sk": {"S": f"B#{self.bookmark_id}#V"}}
+
+
+@dataclass
+class Page:
+    items: list[Bookmark] = field(default_factory=list)
+    more: bool = False
+
+
+def _table() -> str:
+    return settings().bookmarks_table
+
+
+def _key(owner: str, sk: str) -> dict:
+    return {"pk": {"S": owner}, "sk": {"S": sk}}
+
+
+def _code_key(code: str) -> dict:
+    return {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}
+
+
+def _item(b: Bookmark) -> dict:
+    return {**_key(b.owner, f"B#{b.id}"), "id": {"S": b.id}, "url": {"S": b.url}, "url_key": {"S": b.url_key},
+            "body": {"S": b.body}, "short_code": {"S": b.short_code}, "created_at": {"S": b.created_at},
+            "updated_at": {"S": b.updated_at}}
+
+
+def _bookmark(item: dict, counters: dict | None) -> Bookmark:
+    counters = counters or {}
+    return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
+                    body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
+                    updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
+                    last_visited_at=counters.get("last_visited_at", {}).get("S"))
+
+
+def _pairs(items: list[dict]) -> list[Bookmark]:
+    """Bookmark items with their counter items (read descending, a counter comes just before its bookmark)."""
+    counters, out = {}, []
+    for item in items:
+        sk = item["sk"]["S"]
+        if sk.endswith("#V"):
+            counters[sk[:-2]] = item
+        else:
+            out.append(_bookmark(item, counters.pop(sk, None)))
+    return out
+
+
+# ---- writes: one transaction each ----------------------------------------------------------------
+
+def put_new_bookmark(b: Bookmark) -> None:
+    """Item, counter, URL claim, code claim and the owner's count, together or not at all."""
+    table = _table()
+    transact(
+        [
+            {"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": table, "Item": {**_key(b.owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}},
+            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                     "Item": {**_key(b.owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
+            # The code claim outlives the bookmark: a code is never handed out twice.
+            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                     "Item": {**_code_key(b.short_code), "owner": {"S": b.owner}, "bookmark_id": {"S": b.id}}}},
+            {"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :one",
+                        "ConditionExpression": "attribute_not_exists(n) OR n < :quota",
+                        "ExpressionAttributeValues": {":one": {"N": "1"},
+                                                      ":quota": {"N": str(settings().bookmark_quota)}}}},
+        ],
+        {0: Conflict("this bookmark exists", code="conflict"),
+         2: Conflict("you already saved this URL", code="url_exists"),
+         3: ShortCodeTaken("this short code is taken"),
+         4: Forbidden(f"a user holds at most {settings().bookmark_quota} bookmarks", code="quota_exceeded")},
+    )
+
+
+def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
+    """Write new fields over old, only if nobody changed the URL meanwhile; a new URL moves the URL claim."""
+    table = _table()
+    update = {"Update": {
+        "TableName": table, "Key": _key(old.owner, f"B#{old.id}"),
+        "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at",
+        "ConditionExpression": "url_key = :old_key",
+        "ExpressionAttributeNames": {"#u": "url"},
+        "ExpressionAttributeValues": {":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body},
+                                      ":at": {"S": new.updated_at}, ":old_key": {"S": old.url_key}}}}
+    changed = {0: Conflict("the bookmark changed meanwhile; try again")}
+    if new.url_key == old.url_key:
+        transact([update], changed)
+        return
+    transact(
+        [
+            update,
+            {"Delete": {"TableName": table, "Key": _key(old.owner, f"URL#{old.url_key}")}},
+            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                     "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
+        ],
+        {**changed, 2: Conflict("you already saved this URL", code="url_exists")},
+    )
+
+
+def delete_bookmark(b: Bookmark) -> None:
+    """Item, counter and URL claim go, the count drops; the code claim stays, so its link answers 404."""
+    table = _table()
+    transact(
+        [
+            {"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}"),
+                        "ConditionExpression": "url_key = :key",
+                        "ExpressionAttributeValues": {":key": {"S": b.url_key}}}},
+            {"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}#V")}},
+            {"Delete": {"TableName": table, "Key": _key(b.owner, f"URL#{b.url_key}")}},
+            {"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :minus",
+                        "ExpressionAttributeValues": {":minus": {"N": "-1"}}}},
+        ],
+        {0: Conflict("the bookmark changed meanwhile; try again")},
+    )
+
+
+def delete_all(owner: str) -> int:
+    """Every item under the owner (bookmarks, counters, URL claims, count); code claims live elsewhere."""
+    keys, start = [], None
+    while True:
+        page = client().query(TableName=_table(), KeyConditionExpression="pk = :o", ProjectionExpression="pk, sk",
+                              ExpressionAttributeValues={":o": {"S": owner}},
+                              **({"ExclusiveStartKey": start} if start else {}))
+        keys += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    for i in range(0, len(keys), 25):
+        requests = {_table(): [{"DeleteRequest": {"Key": k}} for k in keys[i:i + 25]]}
+        for attempt in range(8):
+            requests = client().batch_write_item(RequestItems=requests).get("UnprocessedItems")
+            if not requests:
+                break
+            time.sleep(0.05 * 2 ** attempt)
+        else:
+            raise ApiError("could not delete every bookmark; try again")
+    return sum(1 for k in keys if k["sk"]["S"].startswith("B#") and not k["sk"]["S"].endswith("#V"))
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+def get_bookmark(owner: str, bookmark_id: str) -> Bookmark | None:
+    """One Query: the bookmark and its counter share the key prefix B#<id> (ids have a fixed length)."""
+    items = client().query(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :p)",
+                           ExpressionAttributeValues={":o": {"S": owner}, ":p": {"S": f"B#{bookmark_id}"}},
+                           ScanIndexForward=False, ConsistentRead=True)["Items"]
+    found = _pairs(items)
+    return found[0] if found else None
+
+
+def count(owner: str) -> int:
+    item = client().get_item(TableName=_table(), Key=_key(owner, "COUNT"), ConsistentRead=True).get("Item")
+    return int(item["n"]["N"]) if item else 0
+
+
+def list_page(owner: str, *, limit: int, after: str | None) -> Page:
+    """Newest first, `limit` bookmarks after the bookmark id `after`: one Query for a whole page."""
+    items, start, page = [], ({**_key(owner, f"B#{after}")} if after else None), Page()
+    while True:
+        out = client().query(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                             ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                             ScanIndexForward=False, Limit=2 * limit + 2,
+                             **({"ExclusiveStartKey": start} if start else {}))
+        items += out["Items"]
+        start = out.get("LastEvaluatedKey")
+        page.items = _pairs(items)
+        if len(page.items) > limit or not start:
+            break
+    page.more = len(page.items) > limit  # the loop stops early only once it has one bookmark more than asked
+    page.items = page.items[:limit]
+    return page
+
+
+def id_at_offset(owner: str, offset: int) -> str | None:
+    """The id of the bookmark just before `offset` (newest first): where page-number paging starts.
+    Reads the keys of every item before it, so its cost grows with the page number (API.md: use cursors)."""
+    if offset <= 0:
+        return None
+    seen, start = 0, None
+    while True:
+        out = client().query(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                             ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                             ScanIndexForward=False, ProjectionExpression="sk",
+                             **({"ExclusiveStartKey": start} if start else {}))
+        for item in out["Items"]:
+            sk = item["sk"]["S"]
+            if not sk.endswith("#V"):
+                seen += 1
+                if seen == offset:
+                    return sk[2:]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return "~"  # past the end: no bookmark id sorts after "~", so the page is empty
+
+
+# ---- the redirect's path: botocore only ------------------------------------------------------------
+
+def find_by_short_code(code: str) -> ShortLink | None:
+    """The GSI first (eventually consistent); on a miss the code's claim, read consistently, so a link
+    clicked the instant it was made, and an old alias, still resolve."""
+    found = client().query(TableName=_table(), IndexName=INDEX, KeyConditionExpression="short_code = :c",
+                           ExpressionAttributeValues={":c": {"S": code}}, Limit=1)["Items"]
+    if found:
+        return ShortLink(owner=found[0]["pk"]["S"], bookmark_id=found[0]["sk"]["S"][2:], url=found[0]["url"]["S"])
+    return _find_by_claim(code)
+
+
+def _find_by_claim(code: str) -> ShortLink | None:
+    claim = client().get_item(TableName=_table(), Key=_code_key(code), ConsistentRead=True).get("Item")
+    if not claim:
+        return None
+    owner, bookmark_id = claim["owner"]["S"], claim["bookmark_id"]["S"]
+    item = client().get_item(TableName=_table(), Key=_key(owner, f"B#{bookmark_id}"), ConsistentRead=True,
+                             ProjectionExpression="#u", ExpressionAttributeNames={"#u": "url"}).get("Item")
+    return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"]) if item else None
+
+
+def count_visit(link: ShortLink, at: str) -> None:
+    """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
+    (under 1 KB: one write unit) and is not in the index: no index write."""
+    try:
+        client().update_item(
+            TableName=_table(), Key=link.counter_key,
+            UpdateExpression="ADD visits :one SET last_visited_at = :at",
+            ConditionExpression="attribute_exists(visits)",  # deleted meanwhile: do not resurrect it
+            ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": at}},
+        )
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise NotFound("no link with this code") from None
+        raise

@@ -1,0 +1,177 @@
+"""Users table: user items, the email and username claims that keep them unique, refresh-token records
+and login-failure windows."""
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from bookmarker.config import settings
+from bookmarker.errors import Conflict
+from bookmarker.store.client import client, error_code, transact
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    email: str
+    password_hash: str
+    token_version: int
+    created_at: str
+
+
+def _table() -> str:
+    return settings().users_table
+
+
+def _user_key(user_id: str) -> dict:
+    return {"pk": {"S": f"USER#{user_id}"}}
+
+
+def _email_key(email: str) -> dict:
+    return {"pk": {"S": f"EMAIL#{email.casefold()}"}}
+
+
+def _username_key(username: str) -> dict:
+    return {"pk": {"S": f"USERNAME#{username.casefold()}"}}
+
+
+def _user(item: dict) -> User:
+    return User(id=item["id"]["S"], username=item["username"]["S"], email=item["email"]["S"],
+                password_hash=item["password_hash"]["S"], token_version=int(item["token_version"]["N"]),
+                created_at=item["created_at"]["S"])
+
+
+def create_user(user: User) -> None:
+    """The user and both claims in one transaction: a taken email or username creates nothing."""
+    table = _table()
+    owner = {"user_id": {"S": user.id}}
+    transact(
+        [
+            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                     "Item": {**_user_key(user.id), "id": {"S": user.id}, "username": {"S": user.username},
+                              "email": {"S": user.email}, "password_hash": {"S": user.password_hash},
+                              "token_version": {"N": str(user.token_version)},
+                              "created_at": {"S": user.created_at}}}},
+            {"Put": {"TableName": table, "Item": {**_email_key(user.email), **owner},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": table, "Item": {**_username_key(user.username), **owner},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ],
+        {1: Conflict("an account with this email exists", code="email_taken"),
+         2: Conflict("this username is taken", code="username_taken")},
+    )
+
+
+def get_user(user_id: str) -> User | None:
+    item = client().get_item(TableName=_table(), Key=_user_key(user_id), ConsistentRead=True).get("Item")
+    return _user(item) if item else None
+
+
+def find_by_email(email: str) -> User | None:
+    claim = client().get_item(TableName=_table(), Key=_email_key(email), ConsistentRead=True).get("Item")
+    return get_user(claim["user_id"]["S"]) if claim else None
+
+
+def bump_token_version(user_id: str) -> None:
+    """Every token issued so far carries the old version: they all stop working at once."""
+    try:
+        client().update_item(TableName=_table(), Key=_user_key(user_id), UpdateExpression="ADD token_version :one",
+                             ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":one": {"N": "1"}})
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+
+
+def set_password(user: User, password_hash: str) -> None:
+    """New hash and a new token version together, only if nothing revoked the caller's tokens meanwhile."""
+    try:
+        client().update_item(
+            TableName=_table(), Key=_user_key(user.id),
+            UpdateExpression="SET password_hash = :h ADD token_version :one",
+            ConditionExpression="token_version = :v",
+            ExpressionAttributeValues={":h": {"S": password_hash}, ":one": {"N": "1"},
+                                       ":v": {"N": str(user.token_version)}})
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise Conflict("the account changed meanwhile; log in again") from None
+        raise
+
+
+def delete_user(user: User) -> None:
+    """The user and its claims, so its email and username are free again; its tokens die with it."""
+    table = _table()
+    mine = {"ConditionExpression": "user_id = :id", "ExpressionAttributeValues": {":id": {"S": user.id}}}
+    transact(
+        [
+            {"Delete": {"TableName": table, "Key": _user_key(user.id), "ConditionExpression": "token_version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
+            {"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}},
+            {"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}},
+        ],
+        {},
+    )
+
+
+# ---- refresh tokens: one record per jti, used at most once ---------------------------------------
+
+def _refresh_key(jti: str) -> dict:
+    return {"pk": {"S": f"REFRESH#{jti}"}}
+
+
+def record_refresh(jti: str, user_id: str, expires_at: int) -> None:
+    client().put_item(TableName=_table(), Item={**_refresh_key(jti), "user_id": {"S": user_id},
+                                                "expires_at": {"N": str(expires_at)}, "ttl": {"N": str(expires_at)}})
+
+
+def use_refresh(jti: str, user_id: str, now: int) -> str:
+    """Mark a refresh token used in one conditional write: "ok", or why not: "used" or "invalid"."""
+    try:
+        client().update_item(
+            TableName=_table(), Key=_refresh_key(jti), UpdateExpression="SET used_at = :now",
+            # TTL deletes lazily (within days), so the expiry is checked here too.
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(used_at) "
+                                "AND user_id = :uid AND expires_at > :now",
+            ExpressionAttributeValues={":now": {"N": str(now)}, ":uid": {"S": user_id}})
+        return "ok"
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+    item = client().get_item(TableName=_table(), Key=_refresh_key(jti), ConsistentRead=True).get("Item") or {}
+    return "used" if "used_at" in item and item.get("user_id", {}).get("S") == user_id else "invalid"
+
+
+# ---- login failures: a counting window per normalized email ----------------------------------------
+
+def _failures_key(email: str) -> dict:
+    return {"pk": {"S": f"LOGINFAIL#{email.casefold()}"}}
+
+
+def count_login_failure(email: str, now: int, window: int) -> tuple[int, int]:
+    """Add one failure to the email's window (a new window once the old one has passed): (count, window end)."""
+    table, key = _table(), _failures_key(email)
+    try:
+        out = client().update_item(
+            TableName=table, Key=key, UpdateExpression="ADD failures :one", ConditionExpression="window_end > :now",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}}, ReturnValues="ALL_NEW")
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        end = now + window
+        # No window, or an expired one that TTL has not removed yet: start afresh. Two racing
+        # failures may both start one; the window then counts one fewer, never more.
+        client().put_item(TableName=table, Item={**key, "failures": {"N": "1"}, "window_end": {"N": str(end)},
+                                                 "ttl": {"N": str(end)}})
+        return 1, end
+    attrs = out["Attributes"]
+    return int(attrs["failures"]["N"]), int(attrs["window_end"]["N"])
+
+
+def login_failures(email: str, now: int) -> tuple[int, int]:
+    item = client().get_item(TableName=_table(), Key=_failures_key(email), ConsistentRead=True).get("Item")
+    if not item or int(item["window_end"]["N"]) <= now:
+        return 0, now
+    return int(item["failures"]["N"]), int(item["window_end"]["N"])
+
+
+def clear_login_failures(email: str) -> None:
+    client().delete_item(TableName=_table(), Key=_failures_key(email))
