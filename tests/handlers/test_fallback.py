@@ -1,8 +1,7 @@
 import json
 
-import pytest
-
 import fallback
+import pytest
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/nope/nothing"), ("POST", "/api/v2/bookmarks"),

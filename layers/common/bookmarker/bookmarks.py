@@ -103,7 +103,7 @@ def _page(request: Request, owner: str, shape) -> dict:
     after = req.after
     if req.page is not None:
         offset = (req.page - 1) * req.per_page
-        after = store.id_at_offset(owner, offset) if offset < total else "~"  # "~": past the end, empty page
+        after = store.id_at_offset(owner, offset) if offset < total else store.PAST_END  # an empty page
     page = store.list_page(owner, limit=req.per_page, after=after)
     next_cursor = paging.encode_cursor(owner, page.items[-1].id) if page.more and page.items else None
     base = request.base_url

@@ -12,15 +12,15 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class BadRequest(ApiError):          status, code, title = 400, "bad_request", "Bad Request"  # noqa: E701
-class ValidationFailed(BadRequest):  code = "validation_failed"  # noqa: E701
-class Unauthorized(ApiError):        status, code, title = 401, "invalid_token", "Unauthorized"  # noqa: E701
-class Forbidden(ApiError):           status, code, title = 403, "forbidden", "Forbidden"  # noqa: E701
-class NotFound(ApiError):            status, code, title = 404, "not_found", "Not Found"  # noqa: E701
-class Conflict(ApiError):            status, code, title = 409, "conflict", "Conflict"  # noqa: E701
-class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_large", "Content Too Large"  # noqa: E701
-class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"  # noqa: E701
-class Unavailable(ApiError):         status, code, title = 503, "unavailable", "Service Unavailable"  # noqa: E701
+class BadRequest(ApiError):          status, code, title = 400, "bad_request", "Bad Request"
+class ValidationFailed(BadRequest):  code = "validation_failed"
+class Unauthorized(ApiError):        status, code, title = 401, "invalid_token", "Unauthorized"
+class Forbidden(ApiError):           status, code, title = 403, "forbidden", "Forbidden"
+class NotFound(ApiError):            status, code, title = 404, "not_found", "Not Found"
+class Conflict(ApiError):            status, code, title = 409, "conflict", "Conflict"
+class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_large", "Content Too Large"
+class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"
+class Unavailable(ApiError):         status, code, title = 503, "unavailable", "Service Unavailable"
 
 
 class MethodNotAllowed(ApiError):

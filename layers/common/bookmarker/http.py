@@ -47,7 +47,7 @@ class Request:
 
     @property
     def base_url(self) -> str:
-        from bookmarker.config import settings  # noqa: PLC0415 (keeps this module light to import)
+        from bookmarker.config import settings
 
         return settings().public_base_url or f"https://{self.domain_name}"
 

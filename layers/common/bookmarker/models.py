@@ -80,8 +80,9 @@ class BookmarkIn(Strict):
 
 
 class BookmarkPatch(Strict):
-    url: Url | None = None
-    body: Body | None = None
+    # Left out: None (unchanged). Sent as null: refused, since neither field can be null.
+    url: Url = None  # type: ignore[assignment]
+    body: Body = None  # type: ignore[assignment]
 
 
 def parse[M: BaseModel](model: type[M], raw: str) -> M:

@@ -1,10 +1,9 @@
-"""The public redirect: short code -> 302 to the saved URL, counting the visit. Imports botocore only
+"""The public redirect: short code -> 302 to the saved URL, counting the visit. Its imports stay light
 (no pydantic, pyjwt or bcrypt): this is the path every shared link takes, cold starts included."""
 import re
 from html import escape
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from botocore.exceptions import BotoCoreError, ClientError
 
 from bookmarker import clock
 from bookmarker.errors import ApiError, NotFound
@@ -29,9 +28,9 @@ def redirect(request: Request) -> Response:
 def _count(link: store.ShortLink) -> None:
     try:
         store.count_visit(link, clock.iso_now())
-    except (ClientError, BotoCoreError) as exc:
+    except store.VisitNotCounted as exc:
         # Throttled or unreachable: the person still arrives; the miss is logged and counted.
-        logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=type(exc).__name__)
+        logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
         with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1,
                            namespace="Bookmarker") as metric:
             metric.add_dimension(name="service", value="bookmarker")
@@ -41,7 +40,7 @@ def prefers_html(accept: str) -> bool:
     """True when the Accept header ranks text/html above JSON (a browser); a tie goes to JSON."""
     def quality(media: str) -> float:
         best, best_specificity = 0.0, -1
-        kind = media.split("/")[0]
+        kind = media.split("/", maxsplit=1)[0]
         for part in accept.split(","):
             name, *params = [p.strip() for p in part.split(";")]
             q = 1.0
@@ -65,8 +64,8 @@ def error_page(request: Request, err: ApiError) -> dict:
     if prefers_html(request.headers.get("accept", "")):
         answer["headers"]["Content-Type"] = "text/html; charset=utf-8"
         answer["body"] = (
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>"
-            "<body><h1>{t}</h1><p>{d}</p></body></html>"
-        ).format(t=escape(err.title), d=escape(err.detail or err.title))
+            f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(err.title)}</title></head>"
+            f"<body><h1>{escape(err.title)}</h1><p>{escape(err.detail or err.title)}</p></body></html>"
+        )
     answer["headers"].update(NO_STORE)
     return answer

@@ -3,17 +3,23 @@
 import time
 from dataclasses import dataclass, field
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import ApiError, Conflict, Forbidden, NotFound
 from bookmarker.store.client import client, error_code, transact
 
 INDEX = "ShortCodeIndex"
+# A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
+PAST_END = "!"
 
 
 class ShortCodeTaken(Conflict):
     code = "short_code_taken"
+
+
+class VisitNotCounted(Exception):
+    """DynamoDB refused or did not answer a visit's write (throttled, unreachable): the redirect goes on."""
 
 
 @dataclass
@@ -229,7 +235,7 @@ def id_at_offset(owner: str, offset: int) -> str | None:
                     return sk[2:]
         start = out.get("LastEvaluatedKey")
         if not start:
-            return "~"  # past the end: no bookmark id sorts after "~", so the page is empty
+            return PAST_END
 
 
 # ---- the redirect's path: botocore only ------------------------------------------------------------
@@ -267,4 +273,6 @@ def count_visit(link: ShortLink, at: str) -> None:
     except ClientError as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             raise NotFound("no link with this code") from None
-        raise
+        raise VisitNotCounted(error_code(exc)) from exc
+    except BotoCoreError as exc:
+        raise VisitNotCounted(type(exc).__name__) from exc

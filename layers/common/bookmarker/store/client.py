@@ -5,7 +5,6 @@ import time
 
 import botocore.session
 from botocore.config import Config
-
 from botocore.exceptions import ClientError
 
 from bookmarker.config import settings
