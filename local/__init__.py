@@ -1,0 +1,1 @@
+"""The docker-free local API: serves template.yaml's routes over HTTP, like API Gateway HTTP API."""
