@@ -88,10 +88,8 @@ class LocalDynamo:
 
     def start(self) -> str:
         if self.embedded:
-            from moto.server import ThreadedMotoServer
-
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
-            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._moto = serialized_moto_server(ip_address="127.0.0.1", port=0, verbose=False)
             self._moto.start()
             host, port = self._moto.get_host_and_port()
             self.endpoint_url = f"http://{host}:{port}"
@@ -148,3 +146,41 @@ class LocalDynamo:
         self.save()
         if self._moto:
             self._moto.stop()
+
+
+def serialized(app: Any, lock: threading.Lock) -> Any:
+    """A WSGI app that answers one request at a time. moto's DynamoDB is not thread-safe (an ADD is a
+    read-modify-write in Python, so concurrent visits could be lost); DynamoDB applies each write to
+    an item atomically, and this keeps the local API as faithful."""
+
+    def app_under_lock(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+
+    return app_under_lock
+
+
+def _serialized_moto_server():
+    from moto.moto_server.threaded_moto_server import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        ThreadedMotoServer,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    class Handler(MotoRequestHandler):
+        disable_nagle_algorithm = True  # else Nagle plus delayed ACK add 40 ms to each DynamoDB call
+
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:  # moto's own, with the app wrapped
+            app = serialized(DomainDispatcherApplication(create_backend_app), threading.Lock())
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=Handler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return Server
+
+
+def serialized_moto_server(**kwargs: Any) -> Any:
+    return _serialized_moto_server()(**kwargs)

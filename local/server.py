@@ -255,6 +255,8 @@ class LocalApiServer(ThreadingHTTPServer):
 
 class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle plus delayed ACK add 40 ms a request.
+    disable_nagle_algorithm = True
     server: LocalApiServer
 
     def handle_any(self) -> None:

@@ -32,6 +32,27 @@ from local.dynamo import create_tables  # noqa: E402
 DOMAIN = "api.bkm.test"
 
 
+def _serialize_moto() -> None:
+    """moto's in-process DynamoDB is not thread-safe: a transaction's condition check and its writes, or an
+    ADD's read and write, can interleave with another thread's. DynamoDB applies them atomically, so
+    the concurrency tests (ten registrations of one email, fifty visits at once) run against a moto
+    that handles one call at a time."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock, call = threading.RLock(), BotocoreStubber.__call__
+
+    def one_at_a_time(self, *args, **kwargs):
+        with lock:
+            return call(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = one_at_a_time
+
+
+_serialize_moto()
+
+
 @pytest.fixture
 def tables():
     from bookmarker.store import client

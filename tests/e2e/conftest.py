@@ -2,102 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
-import os
-import queue
-import re
-import signal
-import subprocess
-import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BANNER = re.compile(r" on (http://127\.0\.0\.1:\d+) \(DynamoDB: (?:embedded at )?(http://[^,)\s]+)")
-START_TIMEOUT = 30
-
-
-def _die_with_parent() -> None:
-    # Linux: the server gets SIGTERM if pytest dies without running its finalizers (no orphan process).
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _developer_shell() -> dict[str, str]:
-    # tests/conftest.py fills os.environ with the functions' test settings; `make run` starts without them.
-    from local.template import Template
-
-    dropped = {*Template().merged_environment(), "SIGNING_KEY", "DYNAMODB_ENDPOINT_URL", "LOG_LEVEL"}
-    return {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("AWS_", "POWERTOOLS_"))}
-
-
-class LocalApi:
-    """One `python -m local` process; restart() keeps the state dir, as a developer's second `make run` does."""
-
-    def __init__(self, state_dir: Path, env: dict[str, str] | None = None):
-        self.state_dir = state_dir
-        self.env = {**_developer_shell(), "PORT": "0", "LOCAL_STATE_DIR": str(state_dir), "BCRYPT_ROUNDS": "4",
-                    "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.process: subprocess.Popen | None = None
-        self.lines: list[str] = []  # everything the process printed (stdout and stderr)
-        self.url = self.dynamodb_url = ""
-        self.client: httpx.Client | None = None
-
-    def start(self) -> LocalApi:
-        self.lines.clear()
-        banner: queue.Queue[str] = queue.Queue()
-        self.process = subprocess.Popen([sys.executable, "-m", "local"], cwd=REPO, env=self.env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        preexec_fn=_die_with_parent)  # noqa: PLW1509 (only calls prctl)
-        threading.Thread(target=self._read, args=(self.process, banner), daemon=True).start()
-        try:
-            line = banner.get(timeout=START_TIMEOUT)
-        except queue.Empty:
-            self.stop()
-            pytest.fail("the local API did not start:\n" + "".join(self.lines))
-        match = BANNER.search(line)
-        self.url, self.dynamodb_url = match.group(1), match.group(2)
-        self.client = httpx.Client(base_url=self.url, timeout=10)
-        return self
-
-    def _read(self, process: subprocess.Popen, banner: queue.Queue) -> None:
-        for line in process.stdout:
-            self.lines.append(line)
-            if BANNER.search(line):
-                banner.put(line)
-
-    def stop(self) -> None:
-        if self.client:
-            self.client.close()
-            self.client = None
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def restart(self) -> LocalApi:
-        self.stop()
-        return self.start()
-
-    def wait_for_line(self, pattern: str, timeout: float = 5) -> str:
-        """The first printed line matching pattern (a regex), waiting for it to be printed."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if re.search(pattern, line):
-                    return line
-            time.sleep(0.02)
-        raise AssertionError(f"no line matches {pattern!r} in:\n" + "".join(self.lines))
+from local.harness import LocalApi
 
 
 @pytest.fixture(scope="session")
