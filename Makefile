@@ -32,9 +32,18 @@ $(SAM): requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --disable-pip-version-check -q -r requirements-sam.txt
 	touch $@
 
-lint: install $(SAM)
+# checkov pins its own dependencies too: a venv of its own.
+SCAN_VENV := .venv-scan
+CHECKOV := $(SCAN_VENV)/bin/checkov
+$(CHECKOV): requirements-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --disable-pip-version-check -q -r requirements-scan.txt
+	touch $@
+
+lint: install $(SAM) $(CHECKOV)  ## style and security: ruff (with its bandit rules, S), cfn-lint, checkov, the OpenAPI validator, SAM
 	$(BIN)/ruff check .
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV) -f template.yaml --config-file .checkov.yaml
 	$(BIN)/openapi-spec-validator openapi.yaml
 	$(SAM) validate --lint
 
@@ -53,4 +62,4 @@ reset:  ## forget local data and the local signing key
 	rm -rf .local
 
 clean: reset
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) .aws-sam .pytest_cache
