@@ -142,3 +142,40 @@ def test_odd_strings_in_every_field_never_crash(alice, route, text):
         status, body, _ = send(route, alice, {**ROUTES[route], field: text})
 
         assert status < 500, (field, text, body)
+
+
+ID_ROUTES = ["GET /api/v1/bookmarks/{id}", "PUT /api/v1/bookmarks/{id}", "PATCH /api/v1/bookmarks/{id}",
+             "DELETE /api/v1/bookmarks/{id}"]
+ODD_IDS = ["../../etc/passwd", "..%2F..%2Fsecret", "%00", "\u0000", "a" * 10_240, "01JD8X2Q7R5N3M4K6P9T0V1W2X/../x",
+           "01jd8x2q7r5n3m4k6p9t0v1w2x", " ", "🙂" * 26, "COUNT", "URL#abc", "B#01JD8X2Q7R5N3M4K6P9T0V1W2X"]
+
+
+@pytest.mark.parametrize("route", ID_ROUTES)
+@pytest.mark.parametrize("odd", ODD_IDS, ids=lambda s: s[:20].encode("unicode_escape").decode())
+def test_odd_bookmark_ids_are_a_404(alice, route, odd):
+    event = make_event(route, path_params={"id": odd}, token=alice.access,
+                       body=None if route.startswith(("GET", "DELETE")) else {"url": "https://example.com/"})
+
+    assert_problem(*call(handler_for(route), event), 404)
+
+
+@pytest.mark.parametrize("odd", ["../admin", "%00", "\u0000", "a" * 10_240, "abc", "ab cd", "🙂🙂🙂🙂", "CODE"])
+def test_odd_short_codes_are_a_404(tables, odd):
+    status, body, headers = call(handler_for("GET /{short_code}"),
+                                 make_event("GET /{short_code}", path_params={"short_code": odd}))
+
+    assert_problem(status, body, headers, 404)
+
+
+LIST_ROUTES = ["GET /api/v1/bookmarks", "GET /api/v1/bookmarks/stats"]
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES)
+@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=1e3", "page=%00", "per_page=0",
+                                   "per_page=101", "per_page=-5", "per_page=", "page=", "page=1&page=2",
+                                   "per_page=5&per_page=5", "page=1&cursor=abc", "cursor=abc", "cursor=",
+                                   "page=" + "9" * 5000, "cursor=" + "A" * 10_000, "page=%EF%BC%91"])
+def test_bad_paging_is_a_400(alice, route, query):
+    status, body, headers = call(handler_for(route), make_event(route, query=query, token=alice.access))
+
+    assert_problem(status, body, headers, 400)

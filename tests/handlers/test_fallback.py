@@ -1,7 +1,8 @@
 import json
 
-import fallback
 import pytest
+
+import fallback
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/nope/nothing"), ("POST", "/api/v2/bookmarks"),
