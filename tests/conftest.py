@@ -1,5 +1,6 @@
 """Shared fixtures: payload 2.0 events for any route, moto tables built from template.yaml, users."""
 import base64
+import functools
 import json
 import os
 import uuid
@@ -53,15 +54,18 @@ def _serialize_moto() -> None:
 _serialize_moto()
 
 
+@functools.cache
+def _admin_client():
+    return boto3.client("dynamodb", region_name="us-east-1")
+
+
 @pytest.fixture
 def tables():
-    from bookmarker.store import client
-
+    """Fresh, empty tables from template.yaml in moto, for one test. Clients are made once: moto
+    intercepts every client made after it was imported, whichever mock is active."""
     with mock_aws():
-        client.client.cache_clear()
-        create_tables(boto3.client("dynamodb", region_name="us-east-1"), TEMPLATE)
-        yield boto3.client("dynamodb", region_name="us-east-1")
-    client.client.cache_clear()
+        create_tables(_admin_client(), TEMPLATE)
+        yield _admin_client()
 
 
 def make_event(route: str, *, path_params: dict | None = None, body=None, query=None, token: str | None = None,

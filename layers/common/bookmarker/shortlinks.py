@@ -41,7 +41,7 @@ def prefers_html(accept: str) -> bool:
     def quality(media: str) -> float:
         best, best_specificity = 0.0, -1
         kind = media.split("/", maxsplit=1)[0]
-        for part in accept.split(","):
+        for part in accept.lower().split(","):  # media types and "q" are case-insensitive (RFC 9110)
             name, *params = [p.strip() for p in part.split(";")]
             q = 1.0
             for p in params:

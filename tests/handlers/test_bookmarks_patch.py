@@ -1,0 +1,141 @@
+import os
+from datetime import timedelta
+
+import bookmarks_create
+import bookmarks_get
+import bookmarks_patch
+import pytest
+
+from bookmarker import clock
+from bookmarker.store import bookmarks as store
+from tests.conftest import call, make_event
+
+
+def create(account, url, body=None):
+    payload = {"url": url} if body is None else {"url": url, "body": body}
+    return call(bookmarks_create.lambda_handler,
+                make_event("POST /api/v1/bookmarks", body=payload, token=account.access))
+
+
+def patch(account, bookmark_id, payload):
+    return call(bookmarks_patch.lambda_handler, make_event(
+        "PATCH /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, body=payload, token=account.access))
+
+
+def get(account, bookmark_id):
+    return call(bookmarks_get.lambda_handler,
+                make_event("GET /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, token=account.access))[1]
+
+
+def url_claims(tables, owner):
+    out = tables.query(TableName=os.environ["BOOKMARKS_TABLE"],
+                       KeyConditionExpression="pk = :o AND begins_with(sk, :u)",
+                       ExpressionAttributeValues={":o": {"S": owner}, ":u": {"S": "URL#"}})
+    return sorted((item["sk"]["S"], item["bookmark_id"]["S"]) for item in out["Items"])
+
+
+@pytest.fixture
+def a_minute_later(monkeypatch):
+    """The clock one minute ahead: a change must move updated_at, and a no-op must not, whatever the speed."""
+    real = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(minutes=1))
+
+
+def test_patch_with_an_empty_object_changes_nothing(alice, a_minute_later):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, body, _ = patch(alice, created["id"], {})
+
+    assert status == 200
+    assert body == created
+    assert get(alice, created["id"]) == created
+
+
+def test_patch_with_the_same_values_changes_nothing(alice, a_minute_later):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, body, _ = patch(alice, created["id"], {"url": "https://example.com/", "body": "notes"})
+
+    assert status == 200
+    assert body["updated_at"] == created["updated_at"]
+
+
+def test_patch_of_the_body_only_keeps_the_url(alice, a_minute_later):
+    created = create(alice, "https://example.com/keep", "old")[1]
+
+    status, body, _ = patch(alice, created["id"], {"body": "new"})
+
+    assert status == 200
+    assert body["url"] == "https://example.com/keep"
+    assert body["body"] == "new"
+    assert body["short_code"] == created["short_code"]
+    assert body["created_at"] == created["created_at"]
+    assert body["updated_at"] > created["updated_at"]
+    assert get(alice, created["id"]) == body
+
+
+def test_patch_of_the_url_only_keeps_the_body(alice, a_minute_later):
+    created = create(alice, "https://example.com/old", "keep me")[1]
+
+    status, body, _ = patch(alice, created["id"], {"url": "https://example.com/new"})
+
+    assert status == 200
+    assert body["url"] == "https://example.com/new"
+    assert body["body"] == "keep me"
+    assert body["updated_at"] > created["updated_at"]
+
+
+def test_patch_to_the_bookmarks_own_url_is_200(tables, alice):
+    created = create(alice, "https://example.com/a")[1]
+    claims = url_claims(tables, alice.id)
+
+    status, body, _ = patch(alice, created["id"], {"url": "https://Example.com/a"})
+
+    assert status == 200
+    assert body["url"] == "https://Example.com/a"
+    assert url_claims(tables, alice.id) == claims
+
+
+def test_patch_to_another_bookmarks_url_is_409_and_changes_nothing(tables, alice):
+    first = create(alice, "https://example.com/first")[1]
+    second = create(alice, "https://example.com/second", "keep me")[1]
+    claims = url_claims(tables, alice.id)
+
+    status, body, _ = patch(alice, second["id"], {"url": "https://example.com:443/first"})
+
+    assert status == 409
+    assert body["code"] == "url_exists"
+    assert get(alice, first["id"]) == first
+    assert get(alice, second["id"]) == second
+    assert url_claims(tables, alice.id) == claims
+    assert create(alice, "https://example.com/first")[1]["code"] == "url_exists"
+    assert create(alice, "https://example.com/second")[1]["code"] == "url_exists"
+
+
+def test_patching_the_url_frees_the_old_one(alice):
+    created = create(alice, "https://example.com/old")[1]
+
+    status, _, _ = patch(alice, created["id"], {"url": "https://example.com/new"})
+
+    assert status == 200
+    again, body, _ = create(alice, "https://example.com/old")
+    assert again == 201, body
+    assert store.count(alice.id) == 2
+
+
+@pytest.mark.parametrize("payload", [{"url": "javascript:alert(1)"}, {"url": "/relative"}, {"url": None},
+                                     {"body": None}, {"body": "x" * 10_001}, {"url": 7}, {"tags": []}, [], "null"])
+def test_patch_with_an_invalid_body_is_400_and_changes_nothing(alice, payload):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, _, _ = patch(alice, created["id"], payload)
+
+    assert status == 400
+    assert get(alice, created["id"]) == created
+
+
+def test_patch_of_an_unknown_id_is_404(alice):
+    status, body, _ = patch(alice, "01J00000000000000000000000", {"body": "x"})
+
+    assert status == 404
+    assert body["code"] == "not_found"

@@ -1,0 +1,138 @@
+import os
+from datetime import timedelta
+
+import bookmarks_create
+import bookmarks_get
+import bookmarks_replace
+import pytest
+
+from bookmarker import clock
+from bookmarker.store import bookmarks as store
+from tests.conftest import call, make_event
+
+
+def create(account, url, body=None):
+    payload = {"url": url} if body is None else {"url": url, "body": body}
+    return call(bookmarks_create.lambda_handler,
+                make_event("POST /api/v1/bookmarks", body=payload, token=account.access))
+
+
+def replace(account, bookmark_id, payload):
+    return call(bookmarks_replace.lambda_handler, make_event(
+        "PUT /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, body=payload, token=account.access))
+
+
+def get(account, bookmark_id):
+    return call(bookmarks_get.lambda_handler,
+                make_event("GET /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, token=account.access))[1]
+
+
+def url_claims(tables, owner):
+    out = tables.query(TableName=os.environ["BOOKMARKS_TABLE"],
+                       KeyConditionExpression="pk = :o AND begins_with(sk, :u)",
+                       ExpressionAttributeValues={":o": {"S": owner}, ":u": {"S": "URL#"}})
+    return sorted((item["sk"]["S"], item["bookmark_id"]["S"]) for item in out["Items"])
+
+
+@pytest.fixture
+def a_minute_later(monkeypatch):
+    """The clock one minute ahead, so updated_at moves whatever the speed of the test."""
+    real = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(minutes=1))
+
+
+def test_put_replaces_the_bookmark_keeping_its_id_short_code_and_created_at(alice, a_minute_later):
+    created = create(alice, "https://example.com/old", "old notes")[1]
+
+    status, body, _ = replace(alice, created["id"], {"url": "https://example.com/new", "body": "new notes"})
+
+    assert status == 200
+    assert body["id"] == created["id"]
+    assert body["short_code"] == created["short_code"]
+    assert body["short_url"] == created["short_url"]
+    assert body["url"] == "https://example.com/new"
+    assert body["body"] == "new notes"
+    assert body["created_at"] == created["created_at"]
+    assert body["updated_at"] > created["updated_at"]
+    assert get(alice, created["id"]) == body
+
+
+def test_put_without_a_body_resets_the_body_to_empty(alice, a_minute_later):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, body, _ = replace(alice, created["id"], {"url": "https://example.com/"})
+
+    assert status == 200
+    assert body["body"] == ""
+    assert body["updated_at"] > created["updated_at"]
+    assert get(alice, created["id"])["body"] == ""
+
+
+def test_put_keeps_the_visit_count(alice):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, body, _ = replace(alice, created["id"], {"url": "https://example.com/", "body": "more notes"})
+
+    assert status == 200
+    assert body["visits"] == 0
+    assert body["last_visited_at"] is None
+
+
+def test_put_to_the_bookmarks_own_url_in_another_spelling_is_200_and_stores_it_as_given(tables, alice):
+    created = create(alice, "https://example.com/a")[1]
+    claims = url_claims(tables, alice.id)
+
+    status, body, _ = replace(alice, created["id"], {"url": "HTTPS://EXAMPLE.COM:443/a", "body": "x"})
+
+    assert status == 200
+    assert body["url"] == "HTTPS://EXAMPLE.COM:443/a"
+    assert url_claims(tables, alice.id) == claims
+
+
+def test_put_to_another_bookmarks_url_is_409_and_changes_nothing(tables, alice):
+    first = create(alice, "https://example.com/first")[1]
+    second = create(alice, "https://example.com/second", "keep me")[1]
+    claims = url_claims(tables, alice.id)
+
+    status, body, _ = replace(alice, second["id"], {"url": "https://EXAMPLE.com/first", "body": "changed"})
+
+    assert status == 409
+    assert body["code"] == "url_exists"
+    assert get(alice, first["id"]) == first
+    assert get(alice, second["id"]) == second
+    assert url_claims(tables, alice.id) == claims
+    assert create(alice, "https://example.com/first")[1]["code"] == "url_exists"
+    assert create(alice, "https://example.com/second")[1]["code"] == "url_exists"
+    assert store.count(alice.id) == 2
+
+
+def test_changing_the_url_frees_the_old_one(tables, alice):
+    created = create(alice, "https://example.com/old")[1]
+
+    status, _, _ = replace(alice, created["id"], {"url": "https://example.com/new"})
+
+    assert status == 200
+    assert create(alice, "https://example.com/new")[1]["code"] == "url_exists"
+    again, body, _ = create(alice, "https://example.com/old")
+    assert again == 201, body
+    assert len(url_claims(tables, alice.id)) == 2
+
+
+@pytest.mark.parametrize("payload", [{"body": "no url"}, {"url": "javascript:alert(1)"}, {"url": "ftp://x.org/"},
+                                     {"url": "https://example.com/", "body": "x" * 10_001},
+                                     {"url": "https://example.com/", "short": 1}])
+def test_put_with_an_invalid_body_is_400_and_changes_nothing(alice, payload):
+    created = create(alice, "https://example.com/", "notes")[1]
+
+    status, _, _ = replace(alice, created["id"], payload)
+
+    assert status == 400
+    assert get(alice, created["id"]) == created
+
+
+def test_put_of_an_unknown_id_is_404_and_creates_nothing(alice):
+    status, body, _ = replace(alice, "01J00000000000000000000000", {"url": "https://example.com/"})
+
+    assert status == 404
+    assert body["code"] == "not_found"
+    assert store.count(alice.id) == 0

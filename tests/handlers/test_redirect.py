@@ -1,0 +1,237 @@
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import bookmarks_create
+import bookmarks_delete
+import bookmarks_get
+import pytest
+import redirect
+from botocore.exceptions import ClientError
+
+from bookmarker.store.client import client
+from tests.conftest import FakeContext, call, make_event
+
+ROOT = Path(__file__).resolve().parents[2]
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def create(account, url):
+    status, body, _ = call(bookmarks_create.lambda_handler,
+                           make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
+    assert status == 201, body
+    return body
+
+
+def hit(code, method="GET", accept="*/*"):
+    out = redirect.lambda_handler(make_event(f"{method} /{{short_code}}", path_params={"short_code": code},
+                                             headers={"accept": accept}), FakeContext())
+    return out["statusCode"], out["headers"], out.get("body") or ""
+
+
+def bookmark(account, bookmark_id):
+    return call(bookmarks_get.lambda_handler, make_event(
+        "GET /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, token=account.access))[1]
+
+
+def counter_item(tables, owner, bookmark_id):
+    return tables.get_item(TableName=os.environ["BOOKMARKS_TABLE"],
+                           Key={"pk": {"S": owner}, "sk": {"S": f"B#{bookmark_id}#V"}}).get("Item")
+
+
+@pytest.fixture
+def one_request_at_a_time(tables, monkeypatch):
+    """moto's backend is not thread-safe; DynamoDB applies each request atomically, so one lock around each
+    call models it while the threads still race between their calls."""
+    dynamodb, lock = client(), threading.Lock()
+    make_call = dynamodb._make_api_call
+
+    def serialized(operation, params):
+        with lock:
+            return make_call(operation, params)
+
+    monkeypatch.setattr(dynamodb, "_make_api_call", serialized)
+
+
+# ---- the redirect --------------------------------------------------------------------------------
+
+def test_a_short_link_redirects_302_to_the_url_exactly_as_saved(alice):
+    saved = create(alice, "HTTPS://Example.COM:443/Path?q=a%20b&x=1#frag")
+
+    status, headers, body = hit(saved["short_code"])
+
+    assert status == 302
+    assert headers["Location"] == "HTTPS://Example.COM:443/Path?q=a%20b&x=1#frag"
+    assert headers["Cache-Control"] == "no-store"
+    assert body == ""
+
+
+def test_a_visit_counts_one_and_sets_last_visited_at(alice):
+    saved = create(alice, "https://example.com/")
+
+    hit(saved["short_code"])
+
+    after = bookmark(alice, saved["id"])
+    assert after["visits"] == 1
+    assert after["last_visited_at"] is not None
+    assert after["last_visited_at"] >= saved["created_at"]
+    assert after["updated_at"] == saved["updated_at"]
+
+
+def test_head_redirects_but_is_not_counted(alice):
+    saved = create(alice, "https://example.com/")
+
+    status, headers, _ = hit(saved["short_code"], method="HEAD")
+
+    assert status == 302
+    assert headers["Location"] == "https://example.com/"
+    after = bookmark(alice, saved["id"])
+    assert after["visits"] == 0
+    assert after["last_visited_at"] is None
+
+
+def test_fifty_concurrent_visits_count_exactly_fifty(alice, one_request_at_a_time):
+    saved = create(alice, "https://example.com/hot")
+    statuses, start = [], threading.Barrier(50)
+
+    def visit():
+        start.wait()
+        statuses.append(hit(saved["short_code"])[0])
+
+    threads = [threading.Thread(target=visit) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert statuses == [302] * 50
+    assert bookmark(alice, saved["id"])["visits"] == 50
+
+
+# ---- unknown and deleted links -------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["Zzzzzz9", "abc", "a" * 65, "../api", "ab cd12", "", "é" * 7])
+def test_an_unknown_code_is_404_problem_json(tables, code):
+    status, headers, body = hit(code, accept="application/json")
+
+    assert status == 404
+    assert headers["Content-Type"] == "application/problem+json"
+    assert '"code":"not_found"' in body
+    assert "Location" not in headers
+
+
+def test_a_deleted_bookmarks_code_is_404(alice):
+    saved = create(alice, "https://example.com/")
+    call(bookmarks_delete.lambda_handler, make_event(
+        "DELETE /api/v1/bookmarks/{id}", path_params={"id": saved["id"]}, token=alice.access))
+
+    status, headers, _ = hit(saved["short_code"])
+
+    assert status == 404
+    assert "Location" not in headers
+
+
+def test_a_browser_gets_a_plain_html_404_page(tables):
+    status, headers, body = hit("Zzzzzz9", accept=BROWSER)
+
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/html")
+    assert body.lower().startswith("<!doctype html>")
+    assert "<script" not in body.lower()
+    assert "http://" not in body
+    assert "https://" not in body
+    assert "src=" not in body.lower()
+    assert headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json", "application/problem+json", "",
+                                    "application/json, text/plain, */*"])
+def test_other_clients_get_problem_json(tables, accept):
+    status, headers, body = hit("Zzzzzz9", accept=accept)
+
+    assert status == 404
+    assert headers["Content-Type"] == "application/problem+json"
+    assert '"status":404' in body
+
+
+# ---- eventual consistency and failures -----------------------------------------------------------
+
+def test_a_link_missing_from_the_index_still_resolves_through_its_code_claim(alice, monkeypatch):
+    saved = create(alice, "https://example.com/fresh")
+    dynamodb = client()
+    query = dynamodb.query
+
+    def index_not_yet_updated(**params):
+        if params.get("IndexName"):
+            return {"Items": [], "Count": 0, "ScannedCount": 0}
+        return query(**params)
+
+    monkeypatch.setattr(dynamodb, "query", index_not_yet_updated)
+
+    status, headers, _ = hit(saved["short_code"])
+
+    assert status == 302
+    assert headers["Location"] == "https://example.com/fresh"
+    monkeypatch.undo()
+    assert bookmark(alice, saved["id"])["visits"] == 1
+
+
+def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, monkeypatch, caplog):
+    saved = create(alice, "https://example.com/hot")
+    dynamodb = client()
+
+    def throttled(**params):
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                          "UpdateItem")
+
+    monkeypatch.setattr(dynamodb, "update_item", throttled)
+    logging.getLogger("bookmarker").addHandler(caplog.handler)
+    try:
+        status, headers, _ = hit(saved["short_code"])
+    finally:
+        logging.getLogger("bookmarker").removeHandler(caplog.handler)
+
+    assert status == 302
+    assert headers["Location"] == "https://example.com/hot"
+    assert "visit not counted" in caplog.messages
+    monkeypatch.undo()
+    assert bookmark(alice, saved["id"])["visits"] == 0
+
+
+def test_a_stale_index_hit_for_a_deleted_bookmark_is_404_and_does_not_resurrect_its_counter(tables, alice,
+                                                                                               monkeypatch):
+    saved = create(alice, "https://example.com/gone")
+    dynamodb = client()
+    query = dynamodb.query
+    stale = query(TableName=os.environ["BOOKMARKS_TABLE"], IndexName="ShortCodeIndex",
+                  KeyConditionExpression="short_code = :c",
+                  ExpressionAttributeValues={":c": {"S": saved["short_code"]}})
+    assert stale["Items"]
+    call(bookmarks_delete.lambda_handler, make_event(
+        "DELETE /api/v1/bookmarks/{id}", path_params={"id": saved["id"]}, token=alice.access))
+    monkeypatch.setattr(dynamodb, "query", lambda **p: stale if p.get("IndexName") else query(**p))
+
+    status, headers, _ = hit(saved["short_code"])
+
+    assert status == 404
+    assert "Location" not in headers
+    assert counter_item(tables, alice.id, saved["id"]) is None
+
+
+# ---- cold start ----------------------------------------------------------------------------------
+
+def test_the_redirect_imports_none_of_the_heavy_libraries():
+    paths = [str(ROOT / "layers" / "common"), str(ROOT / "functions")]
+    script = ("import sys, redirect\n"
+              "heavy = ('pydantic', 'jwt', 'bcrypt', 'boto3', 'aws_xray_sdk')\n"
+              "loaded = {name.split('.')[0] for name in sys.modules}\n"
+              "print(','.join(m for m in heavy if m in loaded))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+                         cwd=ROOT, timeout=60)
+
+    assert out.stdout.strip() == ""
