@@ -3,11 +3,11 @@ import os
 import re
 import threading
 
+import pytest
+
 import bookmarks_create
 import bookmarks_delete
 import bookmarks_list
-import pytest
-
 from bookmarker import bookmarks
 from bookmarker.config import settings
 from bookmarker.store import bookmarks as store

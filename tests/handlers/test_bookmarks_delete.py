@@ -5,7 +5,6 @@ import bookmarks_delete
 import bookmarks_get
 import bookmarks_list
 import redirect
-
 from bookmarker.store import bookmarks as store
 from tests.conftest import FakeContext, call, make_event
 

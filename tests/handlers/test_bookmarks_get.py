@@ -1,8 +1,8 @@
-import bookmarks_create
-import bookmarks_get
 import pytest
 from ulid import ULID
 
+import bookmarks_create
+import bookmarks_get
 from tests.conftest import call, make_event
 
 

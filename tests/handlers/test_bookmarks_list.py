@@ -1,10 +1,10 @@
 import base64
 import json
 
-import bookmarks_create
-import bookmarks_list
 import pytest
 
+import bookmarks_create
+import bookmarks_list
 from tests.conftest import call, make_event
 
 

@@ -1,11 +1,11 @@
 import os
 from datetime import timedelta
 
+import pytest
+
 import bookmarks_create
 import bookmarks_get
 import bookmarks_patch
-import pytest
-
 from bookmarker import clock
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event

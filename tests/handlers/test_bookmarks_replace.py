@@ -1,11 +1,11 @@
 import os
 from datetime import timedelta
 
+import pytest
+
 import bookmarks_create
 import bookmarks_get
 import bookmarks_replace
-import pytest
-
 from bookmarker import clock
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event
@@ -136,3 +136,13 @@ def test_put_of_an_unknown_id_is_404_and_creates_nothing(alice):
     assert status == 404
     assert body["code"] == "not_found"
     assert store.count(alice.id) == 0
+
+
+def test_a_put_identical_to_what_is_stored_still_moves_updated_at(alice):
+    _, made, _ = create(alice, "https://example.com/same", "same")
+
+    status, again, _ = replace(alice, made["id"], {"url": "https://example.com/same", "body": "same"})
+
+    assert status == 200
+    assert again["updated_at"] > made["updated_at"]
+    assert again["created_at"] == made["created_at"]

@@ -1,9 +1,9 @@
+import pytest
+
 import bookmarks_create
 import bookmarks_get
 import bookmarks_stats
-import pytest
 import redirect
-
 from tests.conftest import DOMAIN, call, make_event
 
 ROW = {"id", "url", "short_code", "short_url", "visits", "last_visited_at"}

@@ -1,11 +1,11 @@
+import pytest
+
 import bookmarks_create
 import bookmarks_delete
 import bookmarks_get
 import bookmarks_list
 import bookmarks_patch
 import bookmarks_replace
-import pytest
-
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event
 

@@ -5,13 +5,13 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+from botocore.exceptions import ClientError
+
 import bookmarks_create
 import bookmarks_delete
 import bookmarks_get
-import pytest
 import redirect
-from botocore.exceptions import ClientError
-
 from bookmarker.store.client import client
 from tests.conftest import FakeContext, call, make_event
 

@@ -68,9 +68,9 @@ def get(owner: str, bookmark_id: str, base: str) -> dict:
     return view(_mine(owner, bookmark_id), base)
 
 
-def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str) -> dict:
+def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *, touch: bool) -> dict:
     old = _mine(owner, bookmark_id)
-    if (url is None or url == old.url) and (body is None or body == old.body):
+    if not touch and (url is None or url == old.url) and (body is None or body == old.body):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
     new = Bookmark(**{**old.__dict__})
     if url is not None:
@@ -85,11 +85,11 @@ def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, bas
 
 def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict:
     """PUT: a full replacement; optional fields left out return to their defaults."""
-    return _update(owner, bookmark_id, data.url, data.body, base)
+    return _update(owner, bookmark_id, data.url, data.body, base, touch=True)  # a PUT always moves updated_at
 
 
 def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict:
-    return _update(owner, bookmark_id, data.url, data.body, base)
+    return _update(owner, bookmark_id, data.url, data.body, base, touch=False)
 
 
 def delete(owner: str, bookmark_id: str) -> None:
