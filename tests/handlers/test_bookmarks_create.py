@@ -11,7 +11,6 @@ import bookmarks_list
 from bookmarker import bookmarks
 from bookmarker.config import settings
 from bookmarker.store import bookmarks as store
-from bookmarker.store.client import client
 from tests.conftest import DOMAIN, call, make_event
 
 FIELDS = {"id", "url", "body", "short_code", "short_url", "visits", "last_visited_at", "created_at", "updated_at"}
@@ -35,20 +34,6 @@ def code_claims(tables) -> list[str]:
     out = tables.scan(TableName=os.environ["BOOKMARKS_TABLE"], FilterExpression="begins_with(pk, :c)",
                       ExpressionAttributeValues={":c": {"S": "CODE#"}})
     return sorted(item["pk"]["S"] for item in out["Items"])
-
-
-@pytest.fixture
-def one_request_at_a_time(tables, monkeypatch):
-    """moto's backend is not thread-safe (it deep-copies tables mid-transaction); DynamoDB applies each request
-    atomically, so one lock around each call models it while the threads still race between their calls."""
-    dynamodb, lock = client(), threading.Lock()
-    make_call = dynamodb._make_api_call
-
-    def serialized(operation, params):
-        with lock:
-            return make_call(operation, params)
-
-    monkeypatch.setattr(dynamodb, "_make_api_call", serialized)
 
 
 @pytest.fixture
@@ -274,7 +259,7 @@ def test_two_users_may_save_the_same_url(alice, bob):
     assert first[1]["short_code"] != second[1]["short_code"]
 
 
-def test_parallel_creates_of_one_url_by_one_user_give_exactly_one_201(tables, alice, one_request_at_a_time):
+def test_parallel_creates_of_one_url_by_one_user_give_exactly_one_201(tables, alice):
     statuses, start = [], threading.Barrier(8)
 
     def hit():

@@ -42,20 +42,6 @@ def counter_item(tables, owner, bookmark_id):
                            Key={"pk": {"S": owner}, "sk": {"S": f"B#{bookmark_id}#V"}}).get("Item")
 
 
-@pytest.fixture
-def one_request_at_a_time(tables, monkeypatch):
-    """moto's backend is not thread-safe; DynamoDB applies each request atomically, so one lock around each
-    call models it while the threads still race between their calls."""
-    dynamodb, lock = client(), threading.Lock()
-    make_call = dynamodb._make_api_call
-
-    def serialized(operation, params):
-        with lock:
-            return make_call(operation, params)
-
-    monkeypatch.setattr(dynamodb, "_make_api_call", serialized)
-
-
 # ---- the redirect --------------------------------------------------------------------------------
 
 def test_a_short_link_redirects_302_to_the_url_exactly_as_saved(alice):
@@ -93,7 +79,7 @@ def test_head_redirects_but_is_not_counted(alice):
     assert after["last_visited_at"] is None
 
 
-def test_fifty_concurrent_visits_count_exactly_fifty(alice, one_request_at_a_time):
+def test_fifty_concurrent_visits_count_exactly_fifty(alice):
     saved = create(alice, "https://example.com/hot")
     statuses, start = [], threading.Barrier(50)
 
