@@ -23,7 +23,8 @@ install: $(VENV)/.installed
 run: install  ## the local API on 127.0.0.1:$${PORT:-3000}, embedded DynamoDB, state in .local/
 	$(BIN)/python -m local
 
-test: install  ## the whole suite, offline
+test: install  ## the whole suite, offline (the browser tests need Debian's chromium: installed if missing)
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 # aws-sam-cli pins its own boto3/pydantic: it lives in a venv of its own.

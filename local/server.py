@@ -281,7 +281,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         print(f"{self.command} {self.path} {status} {(time.perf_counter() - started) * 1000:.1f}ms", flush=True)
         self.server.on_request()
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = handle_any
 
     def _answer(self, request_id: str) -> Response:
         cors, origin = self.server.template.cors, self.headers.get("origin")

@@ -33,7 +33,8 @@ def test_handlers_stay_thin():
     assert fat == []
 
 
-LIGHT = {"redirect", "health", "fallback"}  # must not pay for pydantic, pyjwt or bcrypt on a cold start
+# Public functions that must not pay for pydantic, pyjwt or bcrypt on a cold start.
+LIGHT = {"redirect", "health", "fallback", "docs_page", "openapi_document", "root_redirect"}
 
 
 @pytest.mark.parametrize("module", sorted(LIGHT))

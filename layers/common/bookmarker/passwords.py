@@ -20,7 +20,8 @@ def hash_password(password: str) -> str:
 
 def verify(password: str, hashed: str | None) -> bool:
     """Check a password; with no hash (unknown user) check a dummy one, so both take the same time."""
-    candidate = (hashed or _dummy_hash()).encode()
+    # "is None", not "or": an empty stored hash is malformed (False), not a cue to accept the dummy password.
+    candidate = (hashed if hashed is not None else _dummy_hash()).encode()
     try:
         ok = bcrypt.checkpw(_prehash(password), candidate)
     except ValueError:  # a malformed stored hash: refuse, never crash

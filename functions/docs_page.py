@@ -1,0 +1,8 @@
+"""GET /docs, /docs/ and /docs/{file}: Swagger UI for the API, its static files served as files of their own."""
+from bookmarker import docs
+from bookmarker.http import Request, endpoint
+
+
+@endpoint
+def lambda_handler(request: Request):
+    return docs.page(request)

@@ -1,0 +1,119 @@
+"""The API documents itself: GET /openapi.json, Swagger UI at /docs (its static files served apart), GET / -> /docs."""
+import functools
+import gzip
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+from bookmarker.errors import NotFound
+from bookmarker.http import Request, Response
+from bookmarker.routing import SPEC
+
+# Swagger UI 5.31, as shipped inside the pinned aws-lambda-powertools (already in the layer): no CDN, no new package.
+# find_spec locates the package without importing its swagger_ui module (which would load pydantic).
+_POWERTOOLS = Path(importlib.util.find_spec("aws_lambda_powertools").origin).parent
+_SWAGGER_UI = _POWERTOOLS / "event_handler" / "openapi" / "swagger_ui"
+_JS, _CSS = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+FILES = {  # the only files /docs/{file} serves: name -> (path, content type)
+    "swagger-ui-bundle.min.js": (_SWAGGER_UI / "swagger-ui-bundle.min.js", _JS),
+    "swagger-ui.min.css": (_SWAGGER_UI / "swagger-ui.min.css", _CSS),
+    "swagger-init.js": (Path(__file__).with_name("swagger-init.js"), _JS),
+}
+GZIP_OVER = 1024  # smaller answers are not worth the CPU
+
+# Swagger UI runs from files of its own, so scripts need no 'unsafe-inline'. Its React components set
+# style attributes (hence 'unsafe-inline' for styles only) and its CSS embeds data: images.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bookmarker API</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/docs/swagger-ui.min.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.min.js"></script>
+<script src="/docs/swagger-init.js"></script>
+</body>
+</html>
+"""
+
+
+@functools.cache
+def openapi_json() -> bytes:
+    """openapi.yaml (the file the layer ships, the repo's openapi.yaml locally) as JSON, built once a container."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+@functools.cache
+def _file(name: str) -> bytes:
+    return FILES[name][0].read_bytes()
+
+
+@functools.cache
+def _gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)  # mtime 0: the same bytes every time, one ETag
+
+
+@functools.cache
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True when Accept-Encoding lists gzip (or *) without q=0."""
+    for part in accept_encoding.lower().split(","):
+        name, *params = [p.strip() for p in part.split(";")]
+        if name in ("gzip", "x-gzip", "*"):
+            q = next((p[2:] for p in params if p.startswith("q=")), "1")
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _answer(request: Request, data: bytes, content_type: str, cache: str, extra: dict | None = None) -> Response:
+    headers = {"Content-Type": content_type, "Cache-Control": cache, **(extra or {})}
+    gzipped = False
+    if len(data) > GZIP_OVER:
+        headers["Vary"] = "Accept-Encoding"
+        if accepts_gzip(request.headers.get("accept-encoding", "")):
+            data, gzipped = _gzipped(data), True
+            headers["Content-Encoding"] = "gzip"
+    headers["ETag"] = _etag(data)
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
+        del headers["Content-Type"]
+        return Response(304, b"", headers)
+    return Response(200, data if gzipped else data.decode("utf-8"), headers)  # bytes go base64
+
+
+def openapi(request: Request) -> Response:
+    return _answer(request, openapi_json(), "application/json", "no-cache")
+
+
+def page(request: Request) -> Response:
+    """/docs and /docs/: the Swagger UI page, no inline script; /docs/{file}: one of its static files."""
+    name = request.path_params.get("file")
+    if name is None:
+        return _answer(request, PAGE.encode(), "text/html; charset=utf-8", "no-cache",
+                       {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY"})
+    if name not in FILES:
+        raise NotFound(f"no file {name} in the docs")
+    # Files change only with a deploy; an hour of caching, then a cheap revalidation by ETag.
+    return _answer(request, _file(name), FILES[name][1], "public, max-age=3600")
+
+
+def root(request: Request) -> Response:
+    return Response(302, "", {"Location": "/docs", "Cache-Control": "no-cache"})

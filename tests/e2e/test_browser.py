@@ -1,0 +1,92 @@
+"""A real browser on /docs: Swagger UI loads under its CSP, Authorize takes a token, Try it out calls the API."""
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.helpers import new_user
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 20_000
+# Any CSP violation reaches the console as an error, with what was blocked.
+REPORT_CSP = ("document.addEventListener('securitypolicyviolation', e => console.error("
+              "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():  # never a silent skip: `make test` installs it (scripts/ensure-chromium)
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (apt-get install chromium) or set CHROMIUM")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.add_init_script(REPORT_CSP)
+    page.problems = []  # console errors, uncaught exceptions, failed requests
+    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url} {r.failure}"))
+    yield page
+    context.close()
+
+
+def authorize(page: Page, token: str) -> None:
+    page.locator(".auth-wrapper button.authorize").click()
+    dialog = page.locator(".dialog-ux .modal-ux")
+    dialog.locator("input").first.fill(token)
+    dialog.locator(".auth-btn-wrapper button.authorize").click()
+    dialog.locator("button.btn-done").click()
+    expect(page.locator(".auth-wrapper button.authorize.locked")).to_be_visible()
+
+
+def try_it_out(page: Page, operation_id: str, body: str | None = None):
+    """Open the operation, "Try it out", optionally edit the body, "Execute"; the live response's status and body."""
+    block = page.locator(f"[id$='-{operation_id}']")
+    block.locator(".opblock-summary").first.click()
+    block.locator("button.try-out__btn").click()
+    if body is not None:
+        block.locator("textarea.body-param__text").fill(body)
+    block.locator("button.execute").click()
+    live = block.locator(".live-responses-table")
+    status = live.locator("tbody .response-col_status").first
+    expect(status).to_have_text(re.compile(r"\d{3}"))
+    return status.inner_text().strip(), live.locator(".response-col_description .microlight").first.inner_text()
+
+
+def test_swagger_ui_authorizes_and_tries_out_me_and_create_bookmark(local_api, page):
+    user = new_user(local_api.client)
+    url = f"https://example.com/from-swagger-{uuid.uuid4().hex[:8]}"
+
+    page.goto(local_api.url + "/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    authorize(page, user.access)
+    me_status, me_body = try_it_out(page, "getMe")
+    created_status, created_body = try_it_out(page, "createBookmark", json.dumps({"url": url, "body": "via docs"}))
+
+    assert me_status == "200"
+    assert json.loads(me_body)["email"] == user.email
+    assert created_status == "201"
+    assert json.loads(created_body)["url"] == url
+    listed = local_api.client.get("/api/v1/bookmarks", headers={"authorization": f"Bearer {user.access}"}).json()
+    assert [b["url"] for b in listed["data"]] == [url]
+    assert page.problems == []
+
+
+def test_root_redirects_the_browser_to_the_docs(local_api, page):
+    page.goto(local_api.url + "/")
+
+    assert page.url == local_api.url + "/docs"
+    expect(page.locator(".information-container .title")).to_contain_text("Bookmarker API")
+    assert page.problems == []

@@ -1,0 +1,290 @@
+"""Every way an access token can be wrong answers 401 problem JSON with `WWW-Authenticate: Bearer`."""
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+import jwt
+import pytest
+import time_machine
+
+import auth_delete
+import auth_logout
+import auth_me
+import auth_password
+import auth_refresh
+import bookmarks_create
+from bookmarker import clock
+from bookmarker.config import settings
+from bookmarker.keys import signing_key
+from tests.conftest import call, make_event
+
+ME = "GET /api/v1/auth/me"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def segment(obj) -> str:
+    return b64url(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def forge(header: dict, claims: dict, key: bytes | None = None) -> str:
+    """A JWT built by hand: HMAC-SHA256 over header.payload with `key`, or no signature at all."""
+    signing_input = f"{segment(header)}.{segment(claims)}"
+    if key is None:
+        return signing_input + "."
+    return signing_input + "." + b64url(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())
+
+
+def claims_for(user_id: str, **changes) -> dict:
+    now = clock.epoch()
+    claims = {"sub": user_id, "iat": now, "exp": now + 900, "jti": "0" * 32, "typ": "access", "ver": 0, **changes}
+    return {k: v for k, v in claims.items() if v is not ...}
+
+
+def assert_refused(status: int, body: dict, headers: dict) -> None:
+    assert status == 401
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["status"] == 401
+    assert body["title"] == "Unauthorized"
+    assert isinstance(body["code"], str) and body["code"]
+    assert isinstance(body["detail"], str) and body["detail"]
+
+
+def me_with(token: str | None = None, **headers) -> tuple[int, dict, dict]:
+    return call(auth_me.lambda_handler, make_event(ME, token=token, headers=headers))
+
+
+def test_a_hand_forged_token_with_the_real_key_is_accepted(alice):
+    """The forging helper is right, so every refusal below is about the one thing each test changes."""
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id), signing_key())
+
+    status, body, _ = me_with(token)
+
+    assert status == 200
+    assert body["id"] == alice.id
+
+
+# ---- the header and its scheme ---------------------------------------------------------------------
+
+def test_a_missing_authorization_header_answers_401(alice):
+    assert_refused(*me_with())
+
+
+@pytest.mark.parametrize("value", ["Basic YWxpY2U6cGFzc3dvcmQ=", "Token {token}", "{token}", "Bearer", "Bearer ",
+                                   "Bearer   ", "Bearer{token}", ""])
+def test_a_malformed_authorization_header_answers_401(alice, value):
+    assert_refused(*me_with(authorization=value.format(token=alice.access)))
+
+
+@pytest.mark.parametrize("garbage", ["garbage", "a.b.c", "a.b", "....", "eyJhbGciOiJIUzI1NiJ9", "Zm9v.YmFy.YmF6",
+                                     "\N{GRINNING FACE}.\N{GRINNING FACE}.\N{GRINNING FACE}", "x" * 5000])
+def test_a_garbage_token_answers_401(alice, garbage):
+    assert_refused(*me_with(garbage))
+
+
+# ---- algorithms --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
+def test_an_unsigned_alg_none_token_answers_401(alice, alg):
+    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id))
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE"])
+def test_an_alg_none_token_with_a_valid_hs256_signature_answers_401(alice, alg):
+    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "PS256", "HS384", "HS512", "EdDSA"])
+def test_a_token_whose_header_names_another_algorithm_answers_401(alice, alg):
+    # The classic HS/RS confusion: an "RS256" token HMAC-signed with the key a verifier might use as a public key.
+    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_a_token_signed_with_hs512_and_the_real_key_answers_401(alice):
+    token = jwt.encode(claims_for(alice.id), signing_key(), algorithm="HS512")
+
+    assert_refused(*me_with(token))
+
+
+# ---- signatures --------------------------------------------------------------------------------
+
+def test_a_token_with_a_tampered_payload_answers_401(alice, bob):
+    header, _, signature = alice.access.split(".")
+    claims = jwt.decode(alice.access, options={"verify_signature": False})
+    tampered = f"{header}.{segment({**claims, 'sub': bob.id})}.{signature}"
+
+    assert_refused(*me_with(tampered))
+
+
+def test_a_token_with_a_tampered_header_answers_401(alice):
+    _, payload, signature = alice.access.split(".")
+    tampered = f"{segment({'alg': 'HS256', 'typ': 'JWT', 'kid': 'other'})}.{payload}.{signature}"
+
+    assert_refused(*me_with(tampered))
+
+
+def test_a_token_with_a_tampered_signature_answers_401(alice):
+    header, payload, signature = alice.access.split(".")
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+
+    assert_refused(*me_with(f"{header}.{payload}.{flipped}"))
+
+
+def test_a_token_without_its_signature_answers_401(alice):
+    header, payload, _ = alice.access.split(".")
+
+    assert_refused(*me_with(f"{header}.{payload}."))
+
+
+def test_a_token_signed_with_another_key_answers_401(alice):
+    token = jwt.encode(claims_for(alice.id), "another-key-of-the-same-length-0123456789abcd", algorithm="HS256")
+
+    assert_refused(*me_with(token))
+
+
+def test_a_token_signed_with_an_empty_key_answers_401(alice):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id), b"")
+
+    assert_refused(*me_with(token))
+
+
+# ---- time --------------------------------------------------------------------------------------
+
+def test_an_expired_access_token_answers_401(alice):
+    later = clock.epoch() + settings().access_ttl + 1
+
+    with time_machine.travel(datetime.fromtimestamp(later, UTC), tick=False):
+        result = me_with(alice.access)
+
+    assert_refused(*result)
+
+
+def test_an_access_token_still_works_just_before_it_expires(alice):
+    later = clock.epoch() + settings().access_ttl - 5
+
+    with time_machine.travel(datetime.fromtimestamp(later, UTC), tick=False):
+        status, _, _ = me_with(alice.access)
+
+    assert status == 200
+
+
+@pytest.mark.parametrize("changes", [{"iat": 3600}, {"nbf": 3600}, {"iat": 3600, "nbf": 3600}])
+def test_a_token_not_yet_valid_answers_401(alice, changes):
+    now = clock.epoch()
+    claims = claims_for(alice.id, **{k: now + v for k, v in changes.items()}, exp=now + 7200)
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims, signing_key())
+
+    assert_refused(*me_with(token))
+
+
+# ---- claims ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "jti", "typ", "ver"])
+def test_a_token_missing_a_required_claim_answers_401(alice, claim):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **{claim: ...}), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "jti", "typ", "ver"])
+def test_a_token_with_a_null_required_claim_answers_401(alice, claim):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **{claim: None}), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("sub", [123, ["x"], {"id": "x"}, True, ""])
+def test_a_token_whose_sub_is_not_a_nonempty_string_answers_401(alice, sub):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, sub=sub), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("ver", ["0", 0.0, True, False, None, [0]])
+def test_a_token_whose_version_is_not_an_integer_answers_401(alice, ver):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, ver=ver), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+@pytest.mark.parametrize("changes", [{"exp": "never"}, {"iat": "now"}, {"jti": 5}, {"typ": "ACCESS"}, {"typ": "id"}])
+def test_a_token_with_a_mistyped_claim_answers_401(alice, changes):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **changes), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+def test_a_token_for_a_user_that_never_existed_answers_401(alice):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for("01J0000000000000000000000Z"), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+def test_a_token_carrying_a_future_token_version_answers_401(alice):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, ver=1), signing_key())
+
+    assert_refused(*me_with(token))
+
+
+# ---- the wrong kind, or revoked --------------------------------------------------------------------
+
+def test_a_refresh_token_used_as_an_access_token_answers_401(alice):
+    assert_refused(*me_with(alice.refresh))
+
+
+def test_an_access_token_used_as_a_refresh_token_answers_401(alice):
+    assert_refused(*call(auth_refresh.lambda_handler, make_event("POST /api/v1/auth/token/refresh",
+                                                                 token=alice.access)))
+
+
+def test_the_tokens_of_a_deleted_user_answer_401(alice):
+    call(auth_delete.lambda_handler, make_event("DELETE /api/v1/auth/me", token=alice.access,
+                                                body={"password": alice.password}))
+
+    assert_refused(*me_with(alice.access))
+
+
+def test_tokens_issued_before_logout_answer_401(alice):
+    call(auth_logout.lambda_handler, make_event("POST /api/v1/auth/logout", token=alice.access))
+
+    assert_refused(*me_with(alice.access))
+
+
+def test_tokens_issued_before_a_password_change_answer_401(alice):
+    call(auth_password.lambda_handler, make_event("POST /api/v1/auth/password", token=alice.access, body={
+        "current_password": alice.password, "new_password": "a brand new passphrase"}))
+
+    assert_refused(*me_with(alice.access))
+
+
+# ---- every authenticated route checks the same way -------------------------------------------------
+
+@pytest.mark.parametrize(("handler", "route", "body"), [
+    (auth_me, "GET /api/v1/auth/me", None),
+    (auth_logout, "POST /api/v1/auth/logout", None),
+    (auth_password, "POST /api/v1/auth/password", {"current_password": "x" * 8, "new_password": "y" * 8}),
+    (auth_delete, "DELETE /api/v1/auth/me", {"password": "x" * 8}),
+    (bookmarks_create, "POST /api/v1/bookmarks", {"url": "https://example.com/"}),
+])
+@pytest.mark.parametrize("kind", ["missing", "none", "refresh", "other_key"])
+def test_every_authenticated_route_refuses_a_bad_token(alice, handler, route, body, kind):
+    token = {
+        "missing": None,
+        "none": forge({"alg": "none"}, claims_for(alice.id)),
+        "refresh": alice.refresh,
+        "other_key": jwt.encode(claims_for(alice.id), "another-key-of-the-same-length-0123456789abcd"),
+    }[kind]
+
+    assert_refused(*call(handler.lambda_handler, make_event(route, token=token, body=body)))

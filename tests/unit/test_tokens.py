@@ -1,0 +1,209 @@
+"""bookmarker.tokens: issue and decode HS256 tokens; pick the bearer token out of the headers."""
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+import jwt
+import pytest
+import time_machine
+
+from bookmarker import clock, tokens
+from bookmarker.config import settings
+from bookmarker.errors import Unauthorized
+from bookmarker.keys import signing_key
+
+
+def segment(obj) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+def forge(header: dict, claims: dict, key: bytes | None = None) -> str:
+    signing_input = f"{segment(header)}.{segment(claims)}"
+    signature = b"" if key is None else hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def valid_claims(**changes) -> dict:
+    now = clock.epoch()
+    claims = {"sub": "01J0000000000000000000000A", "iat": now, "exp": now + 900, "jti": "a" * 32, "typ": "access",
+              "ver": 3, **changes}
+    return {k: v for k, v in claims.items() if v is not ...}
+
+
+def at(epoch: int):
+    return time_machine.travel(datetime.fromtimestamp(epoch, UTC), tick=False)
+
+
+# ---- issue -----------------------------------------------------------------------------------
+
+def test_an_issued_access_token_carries_the_user_its_version_and_a_15_minute_life():
+    token, claims = tokens.issue("user-1", 7, "access")
+
+    decoded = jwt.decode(token, signing_key(), algorithms=["HS256"])
+    assert decoded == claims
+    assert (claims["sub"], claims["ver"], claims["typ"]) == ("user-1", 7, "access")
+    assert claims["exp"] - claims["iat"] == settings().access_ttl == 900
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+def test_an_issued_refresh_token_lives_30_days():
+    _, claims = tokens.issue("user-1", 0, "refresh")
+
+    assert claims["typ"] == "refresh"
+    assert claims["exp"] - claims["iat"] == settings().refresh_ttl == 30 * 24 * 3600
+
+
+def test_every_issued_token_has_its_own_jti():
+    jtis = {tokens.issue("user-1", 0, "access")[1]["jti"] for _ in range(50)}
+
+    assert len(jtis) == 50
+
+
+def test_the_token_lifetimes_are_configurable(monkeypatch):
+    monkeypatch.setenv("ACCESS_TOKEN_TTL", "60")
+    monkeypatch.setenv("REFRESH_TOKEN_TTL", "120")
+    settings.cache_clear()
+    try:
+        _, access = tokens.issue("user-1", 0, "access")
+        _, refresh = tokens.issue("user-1", 0, "refresh")
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+
+    assert access["exp"] - access["iat"] == 60
+    assert refresh["exp"] - refresh["iat"] == 120
+
+
+# ---- decode ----------------------------------------------------------------------------------
+
+def test_decode_returns_the_claims_of_a_valid_token():
+    token, claims = tokens.issue("user-1", 2, "access")
+
+    assert tokens.decode(token, "access") == claims
+
+
+def test_decode_accepts_a_token_forged_with_the_real_key():
+    claims = valid_claims()
+
+    assert tokens.decode(forge({"alg": "HS256", "typ": "JWT"}, claims, signing_key()), "access") == claims
+
+
+@pytest.mark.parametrize(("issued", "wanted"), [("access", "refresh"), ("refresh", "access")])
+def test_decode_refuses_a_token_of_the_other_type(issued, wanted):
+    token, _ = tokens.issue("user-1", 0, issued)
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, wanted)
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE"])
+def test_decode_refuses_alg_none_in_any_case(alg):
+    with pytest.raises(Unauthorized):
+        tokens.decode(forge({"alg": alg, "typ": "JWT"}, valid_claims()), "access")
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "HS384", "HS512"])
+def test_decode_refuses_a_token_naming_another_algorithm(alg):
+    with pytest.raises(Unauthorized):
+        tokens.decode(forge({"alg": alg, "typ": "JWT"}, valid_claims(), signing_key()), "access")
+
+
+def test_decode_refuses_a_token_signed_with_another_key():
+    token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(), b"another-key-of-the-same-length-0123456789abcd")
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, "access")
+
+
+def test_decode_refuses_a_tampered_payload():
+    token, _ = tokens.issue("user-1", 0, "access")
+    header, _, signature = token.split(".")
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(f"{header}.{segment(valid_claims(sub='user-2'))}.{signature}", "access")
+
+
+def test_decode_refuses_a_tampered_header():
+    token, _ = tokens.issue("user-1", 0, "access")
+    _, payload, signature = token.split(".")
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(f"{segment({'alg': 'HS256', 'typ': 'JWT', 'kid': 'x'})}.{payload}.{signature}", "access")
+
+
+@pytest.mark.parametrize("garbage", ["", "garbage", "a.b.c", "a.b", "eyJhbGciOiJIUzI1NiJ9..", "\x00\x01"])
+def test_decode_refuses_garbage(garbage):
+    with pytest.raises(Unauthorized):
+        tokens.decode(garbage, "access")
+
+
+def test_decode_refuses_an_expired_token():
+    token, claims = tokens.issue("user-1", 0, "access")
+
+    with at(claims["exp"] + 1), pytest.raises(Unauthorized):
+        tokens.decode(token, "access")
+
+
+def test_decode_accepts_a_token_one_second_before_it_expires():
+    token, claims = tokens.issue("user-1", 0, "access")
+
+    with at(claims["exp"] - 1):
+        assert tokens.decode(token, "access")["sub"] == "user-1"
+
+
+@pytest.mark.parametrize("claim", ["iat", "nbf"])
+def test_decode_refuses_a_token_not_yet_valid(claim):
+    now = clock.epoch()
+    token = forge({"alg": "HS256"}, valid_claims(**{claim: now + 3600}, exp=now + 7200), signing_key())
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, "access")
+
+
+@pytest.mark.parametrize("claim", tokens.REQUIRED)
+def test_decode_refuses_a_token_missing_a_required_claim(claim):
+    token = forge({"alg": "HS256"}, valid_claims(**{claim: ...}), signing_key())
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, "access")
+
+
+def test_every_claim_the_brief_names_is_required():
+    assert set(tokens.REQUIRED) == {"sub", "exp", "iat", "jti", "typ", "ver"}
+
+
+@pytest.mark.parametrize("changes", [{"sub": 42}, {"sub": ""}, {"sub": None}, {"ver": "3"}, {"ver": True},
+                                     {"ver": 3.0}, {"jti": 1}, {"typ": "Access"}])
+def test_decode_refuses_a_claim_of_the_wrong_type(changes):
+    token = forge({"alg": "HS256"}, valid_claims(**changes), signing_key())
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, "access")
+
+
+def test_a_refused_token_raises_a_401():
+    with pytest.raises(Unauthorized) as refused:
+        tokens.decode("garbage", "access")
+
+    assert refused.value.status == 401
+
+
+# ---- bearer ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["Bearer abc.def.ghi", "bearer abc.def.ghi", "BEARER abc.def.ghi",
+                                   "Bearer   abc.def.ghi  ", "  Bearer abc.def.ghi"])
+def test_bearer_reads_the_token_whatever_the_scheme_case_and_spacing(value):
+    assert tokens.bearer({"authorization": value}) == "abc.def.ghi"
+
+
+@pytest.mark.parametrize("headers", [{}, {"authorization": ""}, {"authorization": "Bearer"},
+                                     {"authorization": "Bearer    "}, {"authorization": "Basic abc"},
+                                     {"authorization": "Token abc.def.ghi"}, {"authorization": "abc.def.ghi"},
+                                     {"authorization": "Bearerabc.def.ghi"}])
+def test_bearer_refuses_a_missing_or_non_bearer_header(headers):
+    with pytest.raises(Unauthorized) as refused:
+        tokens.bearer(headers)
+
+    assert refused.value.code == "missing_token"
