@@ -6,4 +6,4 @@ from bookmarker.models import LoginIn, parse
 
 @endpoint
 def lambda_handler(request: Request):
-    return 200, accounts.login(parse(LoginIn, request.body))
+    return 200, accounts.login(parse(LoginIn, request.body), request.source_ip)

@@ -6,4 +6,5 @@ from bookmarker.models import RegisterIn, parse
 
 @endpoint
 def lambda_handler(request: Request):
-    return 201, accounts.register(parse(RegisterIn, request.body)), {"Location": "/api/v1/auth/me"}
+    created = accounts.register(parse(RegisterIn, request.body), request.source_ip)
+    return 201, created, {"Location": "/api/v1/auth/me"}

@@ -42,6 +42,8 @@ class LocalApi:
     def __init__(self, state_dir: Path, env: dict[str, str] | None = None):
         self.state_dir = state_dir
         self.env = {**_developer_shell(), "PORT": "0", "LOCAL_STATE_DIR": str(state_dir), "BCRYPT_ROUNDS": "4",
+                    # every test client is 127.0.0.1: the per-client limit has its own test
+                    "CLIENT_MAX_ATTEMPTS": "1000000",
                     "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []  # everything the process printed (stdout and stderr)

@@ -16,7 +16,12 @@ def public(user: User) -> dict:
     return {"id": user.id, "username": user.username, "email": user.email}
 
 
-def register(data: RegisterIn) -> dict:
+def register(data: RegisterIn, client_ip: str) -> dict:
+    s, now = settings(), clock.epoch()
+    if client_ip:  # every registration counts against its source IP: no mass sign-ups from one client
+        count, window_end = users.count_in_window("REGISTER", client_ip, now, s.client_window)
+        if count > s.client_max_attempts:
+            raise _limited(window_end - now, "too many registrations from this client")
     user = User(id=str(ULID()), username=data.username, email=data.email,
                 password_hash=passwords.hash_password(data.password), token_version=0, created_at=clock.iso_now())
     users.create_user(user)
@@ -31,19 +36,25 @@ def _pair(user: User) -> dict:
     return {"access": access, "refresh": refresh, "expires_in": settings().access_ttl}
 
 
-def login(data: LoginIn) -> dict:
+def login(data: LoginIn, client_ip: str) -> dict:
     s, now = settings(), clock.epoch()
-    failures, window_end = users.login_failures(data.email, now)
+    failures, window_end = users.window_count("LOGINFAIL", data.email, now)
     if failures >= s.login_max_failures:
-        raise _locked(window_end - now)
+        raise _limited(window_end - now, "too many failed logins for this account", code="too_many_attempts")
+    # Failed logins also count per source IP: one client spraying one password over many accounts.
+    sprayed, spray_end = users.window_count("CLIENTFAIL", client_ip, now) if client_ip else (0, now)
+    if sprayed >= s.client_max_attempts:
+        raise _limited(spray_end - now, "too many failed logins from this client")
     user = users.find_by_email(data.email)
     # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
     if not passwords.verify(data.password, user.password_hash if user else None) or user is None:
-        failures, window_end = users.count_login_failure(data.email, now, s.login_window)
+        failures, window_end = users.count_in_window("LOGINFAIL", data.email, now, s.login_window)
+        if client_ip:
+            users.count_in_window("CLIENTFAIL", client_ip, now, s.client_window)
         logger.info("login failed", failures=failures)
         raise Unauthorized("email or password is wrong", code="invalid_credentials")
     if failures:
-        users.clear_login_failures(data.email)
+        users.clear_window("LOGINFAIL", data.email)
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
     logger.info("user logged in")
@@ -51,10 +62,9 @@ def login(data: LoginIn) -> dict:
             "token_type": "Bearer", "expires_in": pair["expires_in"]}
 
 
-def _locked(retry_after: int) -> TooManyRequests:
+def _limited(retry_after: int, why: str, *, code: str = "rate_limited") -> TooManyRequests:
     retry_after = max(retry_after, 1)
-    return TooManyRequests(f"too many failed logins for this account; retry in {retry_after} s",
-                           headers={"Retry-After": str(retry_after)})
+    return TooManyRequests(f"{why}; retry in {retry_after} s", code=code, headers={"Retry-After": str(retry_after)})
 
 
 def refresh(token: str) -> dict:

@@ -18,6 +18,8 @@ class Settings:
     bookmark_quota: int
     login_max_failures: int
     login_window: int
+    client_max_attempts: int       # registrations, and failed logins, per source IP and window
+    client_window: int
     version: str
 
 
@@ -37,5 +39,7 @@ def settings() -> Settings:
         bookmark_quota=int(env.get("BOOKMARK_QUOTA", "10000")),
         login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "10")),
         login_window=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
+        client_max_attempts=int(env.get("CLIENT_MAX_ATTEMPTS", "100")),
+        client_window=int(env.get("CLIENT_WINDOW_SECONDS", "900")),
         version=env.get("APP_VERSION", "0.0.0"),
     )

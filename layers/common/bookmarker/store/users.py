@@ -140,38 +140,39 @@ def use_refresh(jti: str, user_id: str, now: int) -> str:
     return "used" if "used_at" in item and item.get("user_id", {}).get("S") == user_id else "invalid"
 
 
-# ---- login failures: a counting window per normalized email ----------------------------------------
+# ---- counting windows: failed logins per email, attempts per client ---------------------------------
 
-def _failures_key(email: str) -> dict:
-    return {"pk": {"S": f"LOGINFAIL#{email.casefold()}"}}
+def _window_key(kind: str, subject: str) -> dict:
+    return {"pk": {"S": f"{kind}#{subject.casefold()}"}}
 
 
-def count_login_failure(email: str, now: int, window: int) -> tuple[int, int]:
-    """Add one failure to the email's window (a new window once the old one has passed): (count, window end)."""
-    table, key = _table(), _failures_key(email)
+def count_in_window(kind: str, subject: str, now: int, window: int) -> tuple[int, int]:
+    """Add one to the subject's window (a new window once the old one has passed): (count, window end)."""
+    table, key = _table(), _window_key(kind, subject)
     try:
         out = client().update_item(
-            TableName=table, Key=key, UpdateExpression="ADD failures :one", ConditionExpression="window_end > :now",
+            TableName=table, Key=key, UpdateExpression="ADD hits :one", ConditionExpression="window_end > :now",
             ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}}, ReturnValues="ALL_NEW")
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         end = now + window
         # No window, or an expired one that TTL has not removed yet: start afresh. Two racing
-        # failures may both start one; the window then counts one fewer, never more.
-        client().put_item(TableName=table, Item={**key, "failures": {"N": "1"}, "window_end": {"N": str(end)},
+        # first hits may both start one; the window then counts one fewer, never more.
+        client().put_item(TableName=table, Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)},
                                                  "ttl": {"N": str(end)}})
         return 1, end
     attrs = out["Attributes"]
-    return int(attrs["failures"]["N"]), int(attrs["window_end"]["N"])
+    return int(attrs["hits"]["N"]), int(attrs["window_end"]["N"])
 
 
-def login_failures(email: str, now: int) -> tuple[int, int]:
-    item = client().get_item(TableName=_table(), Key=_failures_key(email), ConsistentRead=True).get("Item")
+def window_count(kind: str, subject: str, now: int) -> tuple[int, int]:
+    """The subject's count in its current window (TTL deletes lazily, so the end is checked here)."""
+    item = client().get_item(TableName=_table(), Key=_window_key(kind, subject), ConsistentRead=True).get("Item")
     if not item or int(item["window_end"]["N"]) <= now:
         return 0, now
-    return int(item["failures"]["N"]), int(item["window_end"]["N"])
+    return int(item["hits"]["N"]), int(item["window_end"]["N"])
 
 
-def clear_login_failures(email: str) -> None:
-    client().delete_item(TableName=_table(), Key=_failures_key(email))
+def clear_window(kind: str, subject: str) -> None:
+    client().delete_item(TableName=_table(), Key=_window_key(kind, subject))
