@@ -1,5 +1,4 @@
 """POST /api/v1/auth/register: 201 with the public user; 400 per invalid field; 409 for a taken email or username."""
-import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -170,27 +169,7 @@ def test_a_conflicting_registration_does_not_touch_the_existing_account(tables):
     assert body["user"]["username"] == "alice"
 
 
-@pytest.fixture
-def isolated_moto(monkeypatch):
-    """DynamoDB runs each request, a transaction included, in isolation. Moto does not: it applies a
-    transaction step by step and rolls back by restoring a copy of the whole table, so concurrent threads
-    would see (and undo) each other's half-done work. One lock gives moto the isolation DynamoDB has."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-
-    def locked(method):
-        @functools.wraps(method)
-        def wrapper(*args, **kwargs):
-            with lock:
-                return method(*args, **kwargs)
-        return wrapper
-
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item"):
-        monkeypatch.setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-
-
-def test_ten_simultaneous_registrations_of_one_email_create_exactly_one_account(tables, isolated_moto):
+def test_ten_simultaneous_registrations_of_one_email_create_exactly_one_account(tables):
     start = threading.Barrier(10)
 
     def attempt(i: int) -> tuple[int, dict, dict]:

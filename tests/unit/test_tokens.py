@@ -175,7 +175,8 @@ def test_every_claim_the_brief_names_is_required():
 
 
 @pytest.mark.parametrize("changes", [{"sub": 42}, {"sub": ""}, {"sub": None}, {"ver": "3"}, {"ver": True},
-                                     {"ver": 3.0}, {"jti": 1}, {"typ": "Access"}])
+                                     {"ver": 3.0}, {"jti": 1}, {"typ": "Access"}, {"exp": "9999999999"},
+                                     {"iat": "1"}])
 def test_decode_refuses_a_claim_of_the_wrong_type(changes):
     token = forge({"alg": "HS256"}, valid_claims(**changes), signing_key())
 

@@ -27,8 +27,10 @@ def decode(token: str, typ: str) -> dict:
                             options={"require": REQUIRED, "verify_iat": True})
     except jwt.PyJWTError:
         raise Unauthorized("the token is invalid or expired") from None
+    # pyjwt accepts a digit string for exp and iat; our tokens carry integers, nothing else passes.
     if (claims.get("typ") != typ or not isinstance(claims.get("sub"), str) or not claims["sub"]
-            or type(claims.get("ver")) is not int or not isinstance(claims.get("jti"), str)):
+            or any(type(claims.get(k)) is not int for k in ("ver", "exp", "iat"))
+            or not isinstance(claims.get("jti"), str)):
         raise Unauthorized(f"an {typ} token is required")
     return claims
 
