@@ -1,9 +1,7 @@
-from datetime import timedelta
 
 import pytest
 
 import bookmarks_patch
-from bookmarker import clock
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event
 from tests.handlers.bookmark_helpers import create, get, url_claims
@@ -12,13 +10,6 @@ from tests.handlers.bookmark_helpers import create, get, url_claims
 def patch(account, bookmark_id, payload):
     return call(bookmarks_patch.lambda_handler, make_event(
         "PATCH /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, body=payload, token=account.access))
-
-
-@pytest.fixture
-def a_minute_later(monkeypatch):
-    """The clock one minute ahead: a change must move updated_at, and a no-op must not, whatever the speed."""
-    real = clock.now
-    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(minutes=1))
 
 
 def test_patch_with_an_empty_object_changes_nothing(alice, a_minute_later):

@@ -1,9 +1,7 @@
-from datetime import timedelta
 
 import pytest
 
 import bookmarks_replace
-from bookmarker import clock
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event
 from tests.handlers.bookmark_helpers import create, get, url_claims
@@ -12,13 +10,6 @@ from tests.handlers.bookmark_helpers import create, get, url_claims
 def replace(account, bookmark_id, payload):
     return call(bookmarks_replace.lambda_handler, make_event(
         "PUT /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, body=payload, token=account.access))
-
-
-@pytest.fixture
-def a_minute_later(monkeypatch):
-    """The clock one minute ahead, so updated_at moves whatever the speed of the test."""
-    real = clock.now
-    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(minutes=1))
 
 
 def test_put_replaces_the_bookmark_keeping_its_id_short_code_and_created_at(alice, a_minute_later):
