@@ -28,7 +28,9 @@ def bookmark_items(tables, pk: str) -> list[dict]:
 
 
 def user_items(tables) -> list[dict]:
-    return tables.scan(TableName=settings().users_table)["Items"]
+    """Users, claims and refresh records; not the attempt-counting windows, which a refusal does write."""
+    items = tables.scan(TableName=settings().users_table)["Items"]
+    return [i for i in items if not i["pk"]["S"].startswith(("LOGINFAIL#", "CLIENTFAIL#", "REGISTER#"))]
 
 
 def follow(code: str) -> tuple[int, dict, dict]:

@@ -6,7 +6,8 @@ import fallback
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/nope/nothing"), ("POST", "/api/v2/bookmarks"),
-                                              ("GET", "/api/v1/bookmarks/1/2/3")])
+                                              ("GET", "/api/v1/bookmarks/1/2/3"), ("GET", "/abc1234/"),
+                                              ("GET", "/openapi.json/"), ("GET", "/api/")])
 def test_unknown_paths_answer_404_problem_json(api_event, lambda_context, method, path):
     event = api_event("$default", raw_path=path)
     event["requestContext"]["http"]["method"] = method

@@ -19,8 +19,8 @@ def public(user: User) -> dict:
 def register(data: RegisterIn, client_ip: str) -> dict:
     s, now = settings(), clock.epoch()
     if client_ip:  # every registration counts against its source IP: no mass sign-ups from one client
-        count, window_end = users.count_in_window("REGISTER", client_ip, now, s.client_window)
-        if count > s.client_max_attempts:
+        allowed, window_end = users.take_attempt("REGISTER", client_ip, now, s.client_window, s.client_max_attempts)
+        if not allowed:
             raise _limited(window_end - now, "too many registrations from this client")
     user = User(id=str(ULID()), username=data.username, email=data.email,
                 password_hash=passwords.hash_password(data.password), token_version=0, created_at=clock.iso_now())
@@ -36,25 +36,31 @@ def _pair(user: User) -> dict:
     return {"access": access, "refresh": refresh, "expires_in": settings().access_ttl}
 
 
-def login(data: LoginIn, client_ip: str) -> dict:
+def _check_password(password: str, user: User | None, email: str, client_ip: str = "") -> None:
+    """Verify a password under the lockout: each attempt is counted per account (and per client) before
+    bcrypt runs, so parallel guesses cannot all pass the check; a success gives the attempt back."""
     s, now = settings(), clock.epoch()
-    failures, window_end = users.window_count("LOGINFAIL", data.email, now)
-    if failures >= s.login_max_failures:
-        raise _limited(window_end - now, "too many failed logins for this account", code="too_many_attempts")
-    # Failed logins also count per source IP: one client spraying one password over many accounts.
-    sprayed, spray_end = users.window_count("CLIENTFAIL", client_ip, now) if client_ip else (0, now)
-    if sprayed >= s.client_max_attempts:
-        raise _limited(spray_end - now, "too many failed logins from this client")
-    user = users.find_by_email(data.email)
+    allowed, window_end = users.take_attempt("LOGINFAIL", email, now, s.login_window, s.login_max_failures)
+    if not allowed:
+        raise _limited(window_end - now, "too many failed attempts for this account", code="too_many_attempts")
+    if client_ip:  # one client spraying one password over many accounts
+        allowed, window_end = users.take_attempt("CLIENTFAIL", client_ip, now, s.client_window,
+                                                 s.client_max_attempts)
+        if not allowed:
+            users.give_back("LOGINFAIL", email)
+            raise _limited(window_end - now, "too many failed logins from this client")
     # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
-    if not passwords.verify(data.password, user.password_hash if user else None) or user is None:
-        failures, window_end = users.count_in_window("LOGINFAIL", data.email, now, s.login_window)
-        if client_ip:
-            users.count_in_window("CLIENTFAIL", client_ip, now, s.client_window)
-        logger.info("login failed", failures=failures)
+    if not passwords.verify(password, user.password_hash if user else None) or user is None:
+        logger.info("password refused")
         raise Unauthorized("email or password is wrong", code="invalid_credentials")
-    if failures:
-        users.clear_window("LOGINFAIL", data.email)
+    users.clear_window("LOGINFAIL", email)
+    if client_ip:
+        users.give_back("CLIENTFAIL", client_ip)
+
+
+def login(data: LoginIn, client_ip: str) -> dict:
+    user = users.find_by_email(data.email)
+    _check_password(data.password, user, data.email, client_ip)
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
     logger.info("user logged in")
@@ -89,17 +95,17 @@ def logout(user: User) -> None:
 
 
 def change_password(user: User, data: PasswordChangeIn) -> None:
-    if not passwords.verify(data.current_password, user.password_hash):
-        raise Unauthorized("the current password is wrong", code="invalid_credentials")
+    _check_password(data.current_password, user, user.email)  # a stolen token cannot guess it either
     users.set_password(user, passwords.hash_password(data.new_password))
     logger.info("password changed")
 
 
 def delete_account(user: User, data: PasswordIn) -> None:
-    """The user and claims first (tokens die, email and username free), then every bookmark.
-    Short-code claims stay, so the codes are never reused."""
-    if not passwords.verify(data.password, user.password_hash):
-        raise Unauthorized("the password is wrong", code="invalid_credentials")
-    users.delete_user(user)
+    """Bookmarks first, so a failure leaves an account its owner can retry with; then the user and
+    claims (tokens die, email and username are free); then one more sweep for a bookmark created
+    meanwhile. Short-code claims stay, so the codes are never reused."""
+    _check_password(data.password, user, user.email)
     removed = bookmark_store.delete_all(user.id)
+    users.delete_user(user)
+    removed += bookmark_store.delete_all(user.id)
     logger.info("account deleted", bookmarks_removed=removed)

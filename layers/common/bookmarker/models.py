@@ -37,15 +37,15 @@ def _email(value: str) -> str:
 
 
 def _http_url(value: str) -> str:
+    invalid = PydanticCustomError("invalid_url", "url must be an absolute http(s) URL, at most 2048 characters")
     try:
         parts = urlsplit(value)
-        host = parts.hostname
         parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError:
-        host = None
-    if (len(value) > 2048 or parts.scheme.lower() not in ("http", "https") or not host
+    except ValueError:  # e.g. "http://[::1/": an unclosed IPv6 bracket
+        raise invalid from None
+    if (len(value) > 2048 or parts.scheme.lower() not in ("http", "https") or not parts.hostname
             or any(c.isspace() or ord(c) < 0x20 for c in value)):
-        raise PydanticCustomError("invalid_url", "url must be an absolute http(s) URL, at most 2048 characters")
+        raise invalid
     return value
 
 

@@ -27,6 +27,6 @@ def unmatched(method: str, path: str) -> ApiError:
     for pattern, methods in _routes():
         if pattern.match(path):
             allowed |= methods
-    if not allowed:
+    if not allowed or method in allowed:  # e.g. GET /abc1234/: that method is routed, but not this path
         return NotFound(f"no resource at {path}")
     return MethodNotAllowed(sorted(allowed))

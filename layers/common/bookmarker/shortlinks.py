@@ -2,6 +2,7 @@
 (no pydantic, pyjwt or bcrypt): this is the path every shared link takes, cold starts included."""
 import re
 from html import escape
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -22,7 +23,28 @@ def redirect(request: Request) -> Response:
         raise NotFound("no link with this code")
     if request.method != "HEAD":
         _count(link)
-    return Response(302, "", {"Location": link.url, **NO_STORE})
+    return Response(302, "", {"Location": location(link.url), **NO_STORE})
+
+
+def location(url: str) -> str:
+    """The saved URL as a header can carry it: ASCII only (an IDNA host, the rest percent-encoded).
+    An ASCII URL goes out exactly as saved."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(host, safe="")
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    netloc = (parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else "") + host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    keep = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and existing escapes stay as they are
+    return urlunsplit((parts.scheme, quote(netloc, safe=keep), quote(parts.path, safe=keep),
+                       quote(parts.query, safe=keep), quote(parts.fragment, safe=keep)))
 
 
 def _count(link: store.ShortLink) -> None:

@@ -11,6 +11,7 @@ from bookmarker.config import settings
 from bookmarker.errors import ApiError, Conflict, Unavailable
 
 TRANSACTION_ATTEMPTS = 6
+RETRIED = {"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 @functools.cache
@@ -40,6 +41,9 @@ def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
             for i, reason in enumerate(reasons):
                 if reason == "ConditionalCheckFailed":
                     raise conflicts.get(i) or Conflict("the data changed meanwhile; try again") from None
-            # Only conflicts with concurrent writes (TransactionConflict) are left: back off, try again.
+            if not set(reasons) <= RETRIED:
+                raise  # a validation or other error is a bug: let it surface as a logged 500
+            # A concurrent write to one of the items (two creates moving one user's count), or
+            # throttling: back off, try again.
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 (jitter, not a secret)
     raise Unavailable("too many concurrent changes; try again")

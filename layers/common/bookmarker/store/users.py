@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from bookmarker.config import settings
-from bookmarker.errors import Conflict
+from bookmarker.errors import Conflict, Unauthorized
 from bookmarker.store.client import client, error_code, transact
 
 
@@ -108,7 +108,8 @@ def delete_user(user: User) -> None:
             {"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}},
             {"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}},
         ],
-        {},
+        # A logout or password change got in first: the caller's token is no longer current.
+        {0: Unauthorized("the token has been revoked")},
     )
 
 
@@ -146,24 +147,46 @@ def _window_key(kind: str, subject: str) -> dict:
     return {"pk": {"S": f"{kind}#{subject.casefold()}"}}
 
 
-def count_in_window(kind: str, subject: str, now: int, window: int) -> tuple[int, int]:
-    """Add one to the subject's window (a new window once the old one has passed): (count, window end)."""
+def take_attempt(kind: str, subject: str, now: int, window: int, limit: int) -> tuple[bool, int]:
+    """Count one attempt in the subject's window if it has room: (allowed, window end). One conditional
+    write decides, so parallel attempts cannot all slip under the limit (a read-then-write would let
+    every request in flight pass the check)."""
     table, key = _table(), _window_key(kind, subject)
+    for _ in range(3):
+        try:
+            out = client().update_item(
+                TableName=table, Key=key, UpdateExpression="ADD hits :one",
+                ConditionExpression="window_end > :now AND hits < :limit", ReturnValues="ALL_NEW",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}, ":limit": {"N": str(limit)}})
+            return True, int(out["Attributes"]["window_end"]["N"])
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+        end = now + window
+        try:  # no window, or one that has passed (TTL deletes lazily): start a new one, unless one just started
+            client().put_item(TableName=table, Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)},
+                                                     "ttl": {"N": str(end)}},
+                              ConditionExpression="attribute_not_exists(pk) OR window_end <= :now",
+                              ExpressionAttributeValues={":now": {"N": str(now)}})
+            return True, end
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+        hits, end = window_count(kind, subject, now)
+        if hits >= limit:
+            return False, end
+    return False, now + window  # the window kept changing under us: refuse rather than over-admit
+
+
+def give_back(kind: str, subject: str) -> None:
+    """Return one attempt to the window (a client's attempt that turned out to be a success)."""
     try:
-        out = client().update_item(
-            TableName=table, Key=key, UpdateExpression="ADD hits :one", ConditionExpression="window_end > :now",
-            ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}}, ReturnValues="ALL_NEW")
+        client().update_item(TableName=_table(), Key=_window_key(kind, subject), UpdateExpression="ADD hits :minus",
+                             ConditionExpression="hits > :zero",
+                             ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}})
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
-        end = now + window
-        # No window, or an expired one that TTL has not removed yet: start afresh. Two racing
-        # first hits may both start one; the window then counts one fewer, never more.
-        client().put_item(TableName=table, Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)},
-                                                 "ttl": {"N": str(end)}})
-        return 1, end
-    attrs = out["Attributes"]
-    return int(attrs["hits"]["N"]), int(attrs["window_end"]["N"])
 
 
 def window_count(kind: str, subject: str, now: int) -> tuple[int, int]:
