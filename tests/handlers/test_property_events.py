@@ -14,11 +14,15 @@ text = st.text(max_size=300)
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text,
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
                            max_leaves=12)
+# URL-shaped strings reach the URL parser's corners (unclosed IPv6 brackets, odd ports, schemes).
+url_like = st.builds(lambda head, rest: head + rest,
+                     st.sampled_from(["http://", "https://", "HTTP://", "http://[", "https://[::1", "ftp://", "//",
+                                      "http://example.com:", "javascript:", ""]), text)
 bodies = st.one_of(
     st.none(),
     text,
     json_values.map(json.dumps),
-    st.fixed_dictionaries({}, optional={"url": json_values, "body": json_values, "email": json_values,
+    st.fixed_dictionaries({}, optional={"url": url_like | json_values, "body": json_values, "email": json_values,
                                         "password": json_values, "username": json_values,
                                         "current_password": json_values, "new_password": json_values})
       .map(json.dumps),
