@@ -8,7 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, Forbidden, NotFound, Unauthorized, Unavailable
-from bookmarker.store.client import client, error_code, transact
+from bookmarker.store.client import client, conditionally, error_code, transact
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
@@ -134,12 +134,8 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
                                       ":at": {"S": new.updated_at}, ":old_key": {"S": old.url_key}}}}
     changed = {0: Conflict("the bookmark changed meanwhile; try again")}
     if new.url_key == old.url_key:  # no claim moves: one conditional UpdateItem, not a transaction
-        try:
-            client().update_item(**update["Update"])
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                raise changed[0] from None
-            raise
+        if conditionally(client().update_item, **update["Update"]) is None:
+            raise changed[0]
         return
     transact(
         [
@@ -278,15 +274,15 @@ def count_visit(link: ShortLink, at: str) -> None:
     """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
     (under 1 KB: one write unit) and is not in the index: no index write."""
     try:
-        client().update_item(
-            TableName=_table(), Key=link.counter_key,
+        counted = conditionally(
+            client().update_item, TableName=_table(), Key=link.counter_key,
             UpdateExpression="ADD visits :one SET last_visited_at = :at",
             ConditionExpression="attribute_exists(visits)",  # deleted meanwhile: do not resurrect it
             ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": at}},
         )
     except ClientError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            raise NotFound("no link with this code") from None
         raise VisitNotCounted(error_code(exc)) from exc
     except BotoCoreError as exc:
         raise VisitNotCounted(type(exc).__name__) from exc
+    if counted is None:
+        raise NotFound("no link with this code")

@@ -28,6 +28,17 @@ def error_code(exc) -> str:
     return exc.response.get("Error", {}).get("Code", "")
 
 
+def conditionally(write, **params) -> dict | None:
+    """One conditional write (client().update_item, put_item, ...): its answer, or None when its condition
+    failed, which is an outcome the caller decides on, not an error. Any other error goes on."""
+    try:
+        return write(**params)
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        return None
+
+
 def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
     """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i]."""
     for attempt in range(TRANSACTION_ATTEMPTS):

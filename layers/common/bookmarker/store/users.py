@@ -2,11 +2,9 @@
 and login-failure windows."""
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
-
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, Unauthorized
-from bookmarker.store.client import client, error_code, transact
+from bookmarker.store.client import client, conditionally, transact
 
 
 @dataclass(frozen=True)
@@ -74,27 +72,20 @@ def find_by_email(email: str) -> User | None:
 
 def bump_token_version(user_id: str) -> None:
     """Every token issued so far carries the old version: they all stop working at once."""
-    try:
-        client().update_item(TableName=_table(), Key=_user_key(user_id), UpdateExpression="ADD token_version :one",
-                             ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":one": {"N": "1"}})
-    except ClientError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise
+    conditionally(client().update_item, TableName=_table(), Key=_user_key(user_id),
+                  UpdateExpression="ADD token_version :one", ConditionExpression="attribute_exists(pk)",
+                  ExpressionAttributeValues={":one": {"N": "1"}})
 
 
 def set_password(user: User, password_hash: str) -> None:
     """New hash and a new token version together, only if nothing revoked the caller's tokens meanwhile."""
-    try:
-        client().update_item(
-            TableName=_table(), Key=_user_key(user.id),
-            UpdateExpression="SET password_hash = :h ADD token_version :one",
-            ConditionExpression="token_version = :v",
-            ExpressionAttributeValues={":h": {"S": password_hash}, ":one": {"N": "1"},
-                                       ":v": {"N": str(user.token_version)}})
-    except ClientError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            raise Conflict("the account changed meanwhile; log in again") from None
-        raise
+    changed = conditionally(
+        client().update_item, TableName=_table(), Key=_user_key(user.id),
+        UpdateExpression="SET password_hash = :h ADD token_version :one", ConditionExpression="token_version = :v",
+        ExpressionAttributeValues={":h": {"S": password_hash}, ":one": {"N": "1"},
+                                   ":v": {"N": str(user.token_version)}})
+    if changed is None:
+        raise Conflict("the account changed meanwhile; log in again")
 
 
 def delete_user(user: User) -> None:
@@ -126,17 +117,14 @@ def record_refresh(jti: str, user_id: str, expires_at: int) -> None:
 
 def use_refresh(jti: str, user_id: str, now: int) -> str:
     """Mark a refresh token used in one conditional write: "ok", or why not: "used" or "invalid"."""
-    try:
-        client().update_item(
-            TableName=_table(), Key=_refresh_key(jti), UpdateExpression="SET used_at = :now",
-            # TTL deletes lazily (within days), so the expiry is checked here too.
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(used_at) "
-                                "AND user_id = :uid AND expires_at > :now",
-            ExpressionAttributeValues={":now": {"N": str(now)}, ":uid": {"S": user_id}})
+    used = conditionally(
+        client().update_item, TableName=_table(), Key=_refresh_key(jti), UpdateExpression="SET used_at = :now",
+        # TTL deletes lazily (within days), so the expiry is checked here too.
+        ConditionExpression="attribute_exists(pk) AND attribute_not_exists(used_at) "
+                            "AND user_id = :uid AND expires_at > :now",
+        ExpressionAttributeValues={":now": {"N": str(now)}, ":uid": {"S": user_id}})
+    if used is not None:
         return "ok"
-    except ClientError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise
     item = client().get_item(TableName=_table(), Key=_refresh_key(jti), ConsistentRead=True).get("Item") or {}
     return "used" if "used_at" in item and item.get("user_id", {}).get("S") == user_id else "invalid"
 
@@ -153,25 +141,19 @@ def take_attempt(kind: str, subject: str, now: int, window: int, limit: int) -> 
     every request in flight pass the check)."""
     table, key = _table(), _window_key(kind, subject)
     for _ in range(3):
-        try:
-            out = client().update_item(
-                TableName=table, Key=key, UpdateExpression="ADD hits :one",
-                ConditionExpression="window_end > :now AND hits < :limit", ReturnValues="ALL_NEW",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}, ":limit": {"N": str(limit)}})
-            return True, int(out["Attributes"]["window_end"]["N"])
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
+        counted = conditionally(
+            client().update_item, TableName=table, Key=key, UpdateExpression="ADD hits :one",
+            ConditionExpression="window_end > :now AND hits < :limit", ReturnValues="ALL_NEW",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}, ":limit": {"N": str(limit)}})
+        if counted is not None:
+            return True, int(counted["Attributes"]["window_end"]["N"])
         end = now + window
-        try:  # no window, or one that has passed (TTL deletes lazily): start a new one, unless one just started
-            client().put_item(TableName=table, Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)},
-                                                     "ttl": {"N": str(end)}},
-                              ConditionExpression="attribute_not_exists(pk) OR window_end <= :now",
-                              ExpressionAttributeValues={":now": {"N": str(now)}})
+        # No window, or one that has passed (TTL deletes lazily): start a new one, unless one just started.
+        if conditionally(client().put_item, TableName=table,
+                         Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)}, "ttl": {"N": str(end)}},
+                         ConditionExpression="attribute_not_exists(pk) OR window_end <= :now",
+                         ExpressionAttributeValues={":now": {"N": str(now)}}) is not None:
             return True, end
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
         hits, end = window_count(kind, subject, now)
         if hits >= limit:
             return False, end
@@ -180,13 +162,9 @@ def take_attempt(kind: str, subject: str, now: int, window: int, limit: int) -> 
 
 def give_back(kind: str, subject: str) -> None:
     """Return one attempt to the window (a client's attempt that turned out to be a success)."""
-    try:
-        client().update_item(TableName=_table(), Key=_window_key(kind, subject), UpdateExpression="ADD hits :minus",
-                             ConditionExpression="hits > :zero",
-                             ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}})
-    except ClientError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise
+    conditionally(client().update_item, TableName=_table(), Key=_window_key(kind, subject),
+                  UpdateExpression="ADD hits :minus", ConditionExpression="hits > :zero",
+                  ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}})
 
 
 def window_count(kind: str, subject: str, now: int) -> tuple[int, int]:
