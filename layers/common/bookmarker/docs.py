@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bookmarker.errors import NotFound
 from bookmarker.http import Request, Response
-from bookmarker.routing import SPEC
+from bookmarker.routing import spec
 
 # Swagger UI 5.31, as shipped inside the pinned aws-lambda-powertools (already in the layer): no CDN, no new package.
 # find_spec locates the package without importing its swagger_ui module (which would load pydantic).
@@ -49,11 +49,7 @@ PAGE = """<!doctype html>
 @functools.cache
 def openapi_json() -> bytes:
     """openapi.yaml (the file the layer ships, the repo's openapi.yaml locally) as JSON, built once a container."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    doc = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return json.dumps(spec(), ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 @functools.cache

@@ -10,10 +10,17 @@ _METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 
 
 @functools.cache
-def _routes() -> list[tuple[re.Pattern, frozenset[str]]]:
-    import yaml
+def spec() -> dict:
+    """The OpenAPI document, parsed once a container; the fallback and /openapi.json both read it."""
+    import yaml  # here, not at the top: only the fallback and the docs functions pay for it
 
-    paths = yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+
+
+@functools.cache
+def _routes() -> list[tuple[re.Pattern, frozenset[str]]]:
+    paths = spec()["paths"]
     return [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
              frozenset(m.upper() for m in ops if m in _METHODS))
             for p, ops in paths.items()]
