@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from bookmarker.config import settings
 from bookmarker.errors import ApiError, BadRequest, PayloadTooLarge
 from bookmarker.log import logger
 
@@ -47,8 +48,6 @@ class Request:
 
     @property
     def base_url(self) -> str:
-        from bookmarker.config import settings
-
         return settings().public_base_url or f"https://{self.domain_name}"
 
 
