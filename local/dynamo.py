@@ -160,7 +160,8 @@ def serialized(app: Any, lock: threading.Lock) -> Any:
     return app_under_lock
 
 
-def _serialized_moto_server():
+def serialized_moto_server(**kwargs: Any) -> Any:
+    """moto's ThreadedMotoServer with its app answering one request at a time, and no Nagle delay."""
     from moto.moto_server.threaded_moto_server import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -179,8 +180,4 @@ def _serialized_moto_server():
             self._server_ready_event.set()
             self._server.serve_forever()
 
-    return Server
-
-
-def serialized_moto_server(**kwargs: Any) -> Any:
-    return _serialized_moto_server()(**kwargs)
+    return Server(**kwargs)
