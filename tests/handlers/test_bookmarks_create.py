@@ -141,6 +141,11 @@ def test_create_accepts_host_names_ip_addresses_and_localhost(alice, url):
     "https://example.com/\nx",
     "https://example.com:99999/",
     "",
+    "https://example.com\\@evil.example/",
+    "https://example.com/a\\b",
+    "https://example.com/\x7f",
+    "https://example.com/\x85",
+    "https://example.com/" + "\u00e9" * 1000,  # within 2,048 code points, but 6,020 characters as ASCII
 ])
 def test_create_refuses_what_is_not_an_absolute_http_url_with_invalid_url(tables, alice, url):
     status, body, _ = create(alice, url)

@@ -11,7 +11,7 @@ import bookmarks_create
 import bookmarks_delete
 import redirect
 from bookmarker import passwords
-from bookmarker.errors import Conflict, Unauthorized
+from bookmarker.errors import BookmarkChanged, Unauthorized
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event, signup
 
@@ -108,7 +108,7 @@ def test_a_delete_that_loses_a_race_to_another_delete_answers_404_not_409(alice,
 
     def other_request_wins(b):
         real(b)  # the other request deletes it first
-        raise Conflict("the bookmark changed meanwhile; try again")
+        raise BookmarkChanged("the bookmark changed meanwhile; try again")
 
     monkeypatch.setattr(store, "delete_bookmark", other_request_wins)
     status, body, _ = call(bookmarks_delete.lambda_handler, make_event(

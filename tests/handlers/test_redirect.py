@@ -173,7 +173,7 @@ def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, monkeypatch,
         raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
                           "UpdateItem")
 
-    monkeypatch.setattr(dynamodb, "update_item", throttled)
+    monkeypatch.setattr(dynamodb.raw, "update_item", throttled)  # beneath the store's fault mapping
     logging.getLogger("bookmarker").addHandler(caplog.handler)
     try:
         status, headers, _ = hit(saved["short_code"])

@@ -1,5 +1,6 @@
 """bookmarker.tokens: issue and decode HS256 tokens; pick the bearer token out of the headers."""
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -208,3 +209,23 @@ def test_bearer_refuses_a_missing_or_non_bearer_header(headers):
         tokens.bearer(headers)
 
     assert refused.value.code == "missing_token"
+
+
+@pytest.mark.parametrize(("typ", "lifetime"), [("access", 900), ("refresh", 2_592_000)])
+def test_decode_refuses_a_correctly_signed_token_that_lives_longer_than_its_kind_may(typ, lifetime):
+    now = clock.epoch()
+    longest = forge({"alg": "HS256"}, valid_claims(typ=typ, iat=now, exp=now + lifetime), signing_key())
+    too_long = forge({"alg": "HS256"}, valid_claims(typ=typ, iat=now, exp=now + lifetime + 1), signing_key())
+
+    assert tokens.decode(longest, typ)["exp"] == now + lifetime
+    with pytest.raises(Unauthorized):
+        tokens.decode(too_long, typ)
+
+
+def test_a_token_issued_under_a_longer_configured_lifetime_is_refused_once_it_is_shortened(monkeypatch):
+    token, _ = tokens.issue("user-1", 0, "access")
+    shorter = dataclasses.replace(settings(), access_ttl=60)
+    monkeypatch.setattr(tokens, "settings", lambda: shorter)
+
+    with pytest.raises(Unauthorized):
+        tokens.decode(token, "access")

@@ -1,6 +1,6 @@
 import pytest
 
-from bookmarker.urls import normalize, url_key
+from bookmarker.urls import ascii_form, is_acceptable, normalize, url_key
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -61,3 +61,33 @@ def test_the_key_is_a_sha256_hex_digest_whatever_the_url_length():
 
     assert len(key) == 64
     assert set(key) <= set("0123456789abcdef")
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/a\\b",                  # a backslash in the path
+    "https://example.com\\@evil.example/",       # browsers read it as a slash: another host
+    "https://example.com/\x00", "https://example.com/\x1f", "https://example.com/\x7f",
+    "https://example.com/\x80", "https://example.com/\x9f", "https://example.com/a\u0085b",
+    "https://example.com/ space", "https://example.com/\ttab", "https://example.com/\u00a0nbsp",
+    "https://example.com/\ud800",                # a lone surrogate has no UTF-8, so no ASCII form
+    "https://example.com/" + "é" * 1000,         # 1,020 code points, but 6,020 characters once encoded
+    "ftp://example.com/", "https:///path", "example.com", "http://[::1/",
+    "https://example.com/" + "a" * 2029,         # 2,049 code points
+])
+def test_urls_the_contract_refuses(url):
+    assert not is_acceptable(url)
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/", "HTTP://Example.com:8080/a?b=c#d", "https://bücher.example/ü€?q=ä",
+    "https://example.com/" + "a" * 2028,         # 2,048 code points exactly
+    "https://example.com/" + "é" * 678,          # ASCII form 4,088 characters: within 4,096
+    "http://[2001:db8::1]:8443/x", "https://example.com/%5C",  # an escaped backslash is not a backslash
+])
+def test_urls_the_contract_accepts(url):
+    assert is_acceptable(url)
+
+
+def test_the_ascii_form_encodes_the_host_as_idna_and_the_rest_as_utf8_escapes():
+    assert ascii_form("https://bücher.example/ü€?q=ä#é") == "https://xn--bcher-kva.example/%C3%BC%E2%82%AC?q=%C3%A4#%C3%A9"
+    assert ascii_form("https://example.com/a%20b?x=1") == "https://example.com/a%20b?x=1"

@@ -6,7 +6,7 @@ import string
 from ulid import ULID
 
 from bookmarker import clock, paging, urls
-from bookmarker.errors import Conflict, NotFound, Unavailable
+from bookmarker.errors import BookmarkChanged, NotFound, Unavailable
 from bookmarker.http import Request
 from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
@@ -16,7 +16,7 @@ from bookmarker.store.bookmarks import Bookmark, ShortCodeTaken
 CODE_ALPHABET = string.digits + string.ascii_letters
 CODE_LENGTH = 7
 CODE_ATTEMPTS = 5
-WRITE_ATTEMPTS = 3  # a write that lost a race reads the bookmark again, a few times
+DELETE_ATTEMPTS = 3  # a delete that lost a race to an edit reads the bookmark again, a few times
 # Never a code: the service's own paths, compared case-insensitively (API.md).
 RESERVED = {"api", "docs", "openapi.json", "health", "favicon.ico", "robots.txt", "static", "assets", "login",
             "admin", ".well-known"}
@@ -70,25 +70,20 @@ def get(owner: str, bookmark_id: str, base: str) -> dict:
 
 
 def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *, touch: bool) -> dict:
-    for _ in range(WRITE_ATTEMPTS):
-        old = _mine(owner, bookmark_id)
-        if not touch and (url is None or url == old.url) and (body is None or body == old.body):
-            return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
-        new = Bookmark(**{**old.__dict__})
-        if url is not None:
-            new.url, new.url_key = url, urls.url_key(url)
-        if body is not None:
-            new.body = body
-        new.updated_at = clock.iso_now()
-        try:
-            store.replace_bookmark(old, new)
-        except Conflict as err:
-            if err.code != "conflict":
-                raise  # url_exists
-            continue  # another write changed its URL meanwhile (or deleted it): read again
-        logger.info("bookmark updated", bookmark_id=bookmark_id)
-        return view(new, base)
-    raise Unavailable("the bookmark keeps changing; try again")
+    """One read, one conditional write: a write that raced another on this bookmark and lost is a 409
+    (API.md: re-read, then retry), never a silent overwrite of what the other wrote."""
+    old = _mine(owner, bookmark_id)
+    if not touch and (url is None or url == old.url) and (body is None or body == old.body):
+        return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
+    new = Bookmark(**{**old.__dict__})
+    if url is not None:
+        new.url, new.url_key = url, urls.url_key(url)
+    if body is not None:
+        new.body = body
+    new.updated_at = clock.iso_now()
+    store.replace_bookmark(old, new)
+    logger.info("bookmark updated", bookmark_id=bookmark_id)
+    return view(new, base)
 
 
 def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict:
@@ -101,14 +96,15 @@ def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict:
 
 
 def delete(owner: str, bookmark_id: str) -> None:
-    for _ in range(WRITE_ATTEMPTS):
+    """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again."""
+    for _ in range(DELETE_ATTEMPTS):
         try:
             store.delete_bookmark(_mine(owner, bookmark_id))  # gone meanwhile: _mine answers 404
-        except Conflict:
-            continue  # its URL changed meanwhile: read again
+        except BookmarkChanged:
+            continue
         logger.info("bookmark deleted", bookmark_id=bookmark_id)
         return
-    raise Unavailable("the bookmark keeps changing; try again")
+    raise BookmarkChanged("the bookmark keeps changing; read it again, then retry")
 
 
 def _page(request: Request, owner: str, shape) -> dict:

@@ -18,9 +18,21 @@ class Unauthorized(ApiError):        status, code, title = 401, "invalid_token",
 class Forbidden(ApiError):           status, code, title = 403, "forbidden", "Forbidden"
 class NotFound(ApiError):            status, code, title = 404, "not_found", "Not Found"
 class Conflict(ApiError):            status, code, title = 409, "conflict", "Conflict"
+class BookmarkChanged(Conflict):     """Another write changed the bookmark since it was read: re-read, then retry."""
+class UrlExists(Conflict):           code = "url_exists"
 class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_large", "Content Too Large"
 class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"
-class Unavailable(ApiError):         status, code, title = 503, "unavailable", "Service Unavailable"
+
+
+class Unavailable(ApiError):
+    """DynamoDB throttled, failed or did not answer (after the SDK's retries): nothing was half-written,
+    so the same request can simply be sent again."""
+    status, code, title = 503, "unavailable", "Service Unavailable"
+    RETRY_AFTER = 1  # seconds: throttling clears and a throttled partition splits within about a second
+
+    def __init__(self, detail: str = "", **kwargs):
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", str(self.RETRY_AFTER))
 
 
 class MethodNotAllowed(ApiError):

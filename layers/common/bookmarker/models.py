@@ -1,11 +1,11 @@
 """Request bodies: strict pydantic models whose custom error types are the API's error codes."""
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import validators
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from bookmarker import urls
 from bookmarker.errors import BadRequest, ValidationFailed
 
 
@@ -37,15 +37,9 @@ def _email(value: str) -> str:
 
 
 def _http_url(value: str) -> str:
-    invalid = PydanticCustomError("invalid_url", "url must be an absolute http(s) URL, at most 2048 characters")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 (raises ValueError for a port out of range)
-    except ValueError:  # e.g. "http://[::1/": an unclosed IPv6 bracket
-        raise invalid from None
-    if (len(value) > 2048 or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or any(c.isspace() or ord(c) < 0x20 for c in value)):
-        raise invalid
+    if not urls.is_acceptable(value):
+        raise PydanticCustomError("invalid_url", "url must be an absolute http(s) URL of at most 2048 characters, "
+                                  "without whitespace, control characters or backslashes")
     return value
 
 

@@ -2,11 +2,10 @@
 (no pydantic, pyjwt or bcrypt): this is the path every shared link takes, cold starts included."""
 import re
 from html import escape
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from bookmarker import clock
+from bookmarker import clock, urls
 from bookmarker.errors import ApiError, NotFound
 from bookmarker.http import Request, Response, problem
 from bookmarker.log import logger
@@ -21,41 +20,24 @@ def redirect(request: Request) -> Response:
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
         raise NotFound("no link with this code")
-    if request.method != "HEAD":
-        _count(link)
-    return Response(302, "", {"Location": location(link.url), **NO_STORE})
+    if request.method != "HEAD" and not _count(link):
+        raise NotFound("no link with this code")  # deleted between the lookup and the count
+    return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
-def location(url: str) -> str:
-    """The saved URL as a header can carry it: ASCII only (an IDNA host, the rest percent-encoded).
-    An ASCII URL goes out exactly as saved."""
-    if url.isascii():
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        host = quote(host, safe="")
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 literal
-    netloc = (parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else "") + host
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    keep = "!#$%&'()*+,/:;=?@[]~"  # reserved characters and existing escapes stay as they are
-    return urlunsplit((parts.scheme, quote(netloc, safe=keep), quote(parts.path, safe=keep),
-                       quote(parts.query, safe=keep), quote(parts.fragment, safe=keep)))
-
-
-def _count(link: store.ShortLink) -> None:
+def _count(link: store.ShortLink) -> bool:
+    """False when the link's bookmark is gone; True when counted, or when only the count failed."""
     try:
         store.count_visit(link, clock.iso_now())
+    except store.LinkGone:
+        return False
     except store.VisitNotCounted as exc:
         # Throttled or unreachable: the person still arrives; the miss is logged and counted.
         logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
         with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1,
                            namespace="Bookmarker") as metric:
             metric.add_dimension(name="service", value="bookmarker")
+    return True
 
 
 def prefers_html(accept: str) -> bool:

@@ -13,9 +13,8 @@ REQUIRED = ["sub", "iat", "exp", "jti", "typ", "ver"]
 
 
 def issue(user_id: str, version: int, typ: str) -> tuple[str, dict]:
-    s = settings()
     now = clock.epoch()
-    claims = {"sub": user_id, "iat": now, "exp": now + (s.access_ttl if typ == "access" else s.refresh_ttl),
+    claims = {"sub": user_id, "iat": now, "exp": now + lifetime(typ),
               "jti": uuid.uuid4().hex, "typ": typ, "ver": version}
     return jwt.encode(claims, signing_key(), algorithm="HS256"), claims
 
@@ -32,7 +31,15 @@ def decode(token: str, typ: str) -> dict:
             or any(type(claims.get(k)) is not int for k in ("ver", "exp", "iat"))
             or not isinstance(claims.get("jti"), str)):
         raise Unauthorized(f"an {typ} token is required")
+    # Signed, yet living longer than its kind may: not a token we issued with today's settings (API.md).
+    if claims["exp"] - claims["iat"] > lifetime(typ):
+        raise Unauthorized("the token's lifetime is longer than allowed")
     return claims
+
+
+def lifetime(typ: str) -> int:
+    s = settings()
+    return s.access_ttl if typ == "access" else s.refresh_ttl
 
 
 def bearer(headers: dict[str, str]) -> str:

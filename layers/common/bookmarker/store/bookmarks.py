@@ -4,11 +4,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from bookmarker.config import settings
-from bookmarker.errors import Conflict, Forbidden, NotFound, Unauthorized, Unavailable
-from bookmarker.store.client import client, conditionally, error_code, transact
+from bookmarker.errors import BookmarkChanged, Conflict, Forbidden, Unauthorized, Unavailable, UrlExists
+from bookmarker.store.client import client, conditionally, transact
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
@@ -23,6 +21,10 @@ class VisitNotCounted(Exception):
     """DynamoDB refused or did not answer a visit's write (throttled, unreachable): the redirect goes on."""
 
 
+class LinkGone(Exception):
+    """The bookmark behind a link was deleted between its lookup and its count."""
+
+
 @dataclass
 class Bookmark:
     id: str
@@ -35,6 +37,7 @@ class Bookmark:
     updated_at: str
     visits: int = 0
     last_visited_at: str | None = None
+    rev: int = 0            # moves on every change: a write read before another's is refused (409), not lost
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def _code_key(code: str) -> dict:
 def _item(b: Bookmark) -> dict:
     return {**_key(b.owner, f"B#{b.id}"), "id": {"S": b.id}, "url": {"S": b.url}, "url_key": {"S": b.url_key},
             "body": {"S": b.body}, "short_code": {"S": b.short_code}, "created_at": {"S": b.created_at},
-            "updated_at": {"S": b.updated_at}}
+            "updated_at": {"S": b.updated_at}, "rev": {"N": str(b.rev)}}
 
 
 def _bookmark(item: dict, counters: dict | None) -> Bookmark:
@@ -77,7 +80,8 @@ def _bookmark(item: dict, counters: dict | None) -> Bookmark:
     return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
                     updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
-                    last_visited_at=counters.get("last_visited_at", {}).get("S"))
+                    last_visited_at=counters.get("last_visited_at", {}).get("S"),
+                    rev=int(item.get("rev", {}).get("N", "0")))
 
 
 def _pairs(items: list[dict]) -> list[Bookmark]:
@@ -114,8 +118,8 @@ def put_new_bookmark(b: Bookmark) -> None:
             {"ConditionCheck": {"TableName": settings().users_table, "Key": {"pk": {"S": f"USER#{b.owner}"}},
                                 "ConditionExpression": "attribute_exists(pk)"}},
         ],
-        {0: Conflict("this bookmark exists", code="conflict"),
-         2: Conflict("you already saved this URL", code="url_exists"),
+        {0: Conflict("this bookmark exists"),
+         2: UrlExists("you already saved this URL"),
          3: ShortCodeTaken("this short code is taken"),
          4: Forbidden(f"a user holds at most {settings().bookmark_quota} bookmarks", code="quota_exceeded"),
          5: Unauthorized("the account no longer exists")},
@@ -123,16 +127,22 @@ def put_new_bookmark(b: Bookmark) -> None:
 
 
 def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
-    """Write new fields over old, only if nobody changed the URL meanwhile; a new URL moves the URL claim."""
+    """Write new fields over old, only if nothing changed it since it was read (its revision), so of two
+    racing writes one wins and the other is refused, never lost; a new URL moves the URL claim with it."""
     table = _table()
+    new.rev = old.rev + 1
     update = {"Update": {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"),
-        "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at",
-        "ConditionExpression": "url_key = :old_key",
+        "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev",
+        # Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark
+        # deleted meanwhile is not recreated as a fragment.
+        "ConditionExpression": "attribute_exists(pk) AND (rev = :old_rev OR attribute_not_exists(rev))"
+                               if old.rev == 0 else "rev = :old_rev",
         "ExpressionAttributeNames": {"#u": "url"},
         "ExpressionAttributeValues": {":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body},
-                                      ":at": {"S": new.updated_at}, ":old_key": {"S": old.url_key}}}}
-    changed = {0: Conflict("the bookmark changed meanwhile; try again")}
+                                      ":at": {"S": new.updated_at}, ":rev": {"N": str(new.rev)},
+                                      ":old_rev": {"N": str(old.rev)}}}}
+    changed = {0: BookmarkChanged("the bookmark changed since it was read; read it again, then retry")}
     if new.url_key == old.url_key:  # no claim moves: one conditional UpdateItem, not a transaction
         if conditionally(client().update_item, **update["Update"]) is None:
             raise changed[0]
@@ -144,7 +154,7 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
             {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
                      "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
         ],
-        {**changed, 2: Conflict("you already saved this URL", code="url_exists")},
+        {**changed, 2: UrlExists("you already saved this URL")},
     )
 
 
@@ -161,7 +171,7 @@ def delete_bookmark(b: Bookmark) -> None:
             {"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :minus",
                         "ExpressionAttributeValues": {":minus": {"N": "-1"}}}},
         ],
-        {0: Conflict("the bookmark changed meanwhile; try again")},
+        {0: BookmarkChanged("the bookmark changed meanwhile; try again")},
     )
 
 
@@ -169,8 +179,9 @@ def delete_all(owner: str) -> int:
     """Every item under the owner (bookmarks, counters, URL claims, count); code claims live elsewhere."""
     keys, start = [], None
     while True:
+        # Consistent: the sweep after the user is gone must see a bookmark created an instant before.
         page = client().query(TableName=_table(), KeyConditionExpression="pk = :o", ProjectionExpression="pk, sk",
-                              ExpressionAttributeValues={":o": {"S": owner}},
+                              ExpressionAttributeValues={":o": {"S": owner}}, ConsistentRead=True,
                               **({"ExclusiveStartKey": start} if start else {}))
         keys += page["Items"]
         start = page.get("LastEvaluatedKey")
@@ -280,9 +291,7 @@ def count_visit(link: ShortLink, at: str) -> None:
             ConditionExpression="attribute_exists(visits)",  # deleted meanwhile: do not resurrect it
             ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": at}},
         )
-    except ClientError as exc:
-        raise VisitNotCounted(error_code(exc)) from exc
-    except BotoCoreError as exc:
-        raise VisitNotCounted(type(exc).__name__) from exc
+    except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
+        raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
     if counted is None:
-        raise NotFound("no link with this code")
+        raise LinkGone

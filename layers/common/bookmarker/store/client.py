@@ -1,27 +1,80 @@
-"""One low-level DynamoDB client per container (botocore, lighter to load than boto3's resources)."""
+"""One low-level DynamoDB client per container (botocore, lighter to load than boto3's resources), and what
+its failures mean: a fault of DynamoDB is `Unavailable` (503), a lost race is `Conflict` (409)."""
 import functools
 import random
 import time
 
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import ApiError, Conflict, Unavailable
+from bookmarker.log import logger
 
+# The SDK's retries, chosen here and only here. "standard" retries throttling, 5xx, timeouts and
+# connection errors with jittered exponential backoff (at most 1 s, then 2 s). DynamoDB answers in
+# milliseconds: a second without a connection or an answer means it will not come. One call's worst case
+# is 3 x (1 s + 1 s) + 3 s of backoff = 9 s, so even a request whose three calls each run out of
+# retries answers 503 within the functions' 29 s Timeout, itself inside API Gateway's 30 s.
+RETRY_MODE = "standard"
+MAX_ATTEMPTS = 3  # in all, the first included (botocore's own "max_attempts" would count only retries)
+CONNECT_TIMEOUT = 1
+READ_TIMEOUT = 1
+# Our own retries of a cancelled transaction (two writes to one user's count at once): a few, jittered.
 TRANSACTION_ATTEMPTS = 6
-RETRIED = {"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+TRANSACTION_BACKOFF = (0.01, 0.05)  # seconds, times the attempt number
+
+# Error codes that are DynamoDB's trouble, not the request's (the SDK has already retried them).
+FAULTS = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+          "InternalServerError", "ServiceUnavailable", "LimitExceededException"}
+# Cancellation reasons of a transaction worth another attempt: contention, or throttling of one item.
+CONTENTION, THROTTLED = {"None", "TransactionConflict"}, {"ThrottlingError", "ProvisionedThroughputExceeded"}
+
+
+class _Client:
+    """The botocore client, each call's faults mapped once: throttling, 5xx, timeouts and connection
+    errors -> Unavailable; an item locked by another transaction -> Conflict. Other errors (a failed
+    condition, a cancelled transaction) go on as ClientError for the store to decide on."""
+
+    def __init__(self, raw):
+        self.raw, self.meta = raw, raw.meta
+
+    def __getattr__(self, operation: str):
+        getattr(self.raw, operation)  # an AttributeError for an operation botocore does not have
+
+        def guarded(**params):
+            try:
+                return getattr(self.raw, operation)(**params)
+            except ClientError as exc:
+                code = error_code(exc)
+                if code == "TransactionConflictException":
+                    raise Conflict("the data changed meanwhile; try again") from exc
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                if code in FAULTS or status >= 500:
+                    raise _unavailable(operation, code) from exc
+                raise
+            except (HTTPClientError, ConnectionError) as exc:
+                raise _unavailable(operation, type(exc).__name__) from exc
+
+        setattr(self, operation, guarded)  # made once per operation and container
+        return guarded
+
+
+def _unavailable(operation: str, cause: str) -> Unavailable:
+    logger.warning("dynamodb unavailable", operation=operation, cause=cause)
+    return Unavailable("the database is not answering right now; try again shortly")
 
 
 @functools.cache
-def client():
+def client() -> _Client:
     session = botocore.session.get_session()
-    return session.create_client(
+    return _Client(session.create_client(
         "dynamodb",
         endpoint_url=settings().dynamodb_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
-    )
+        config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
+                      connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT),
+    ))
 
 
 def error_code(exc) -> str:
@@ -40,7 +93,9 @@ def conditionally(write, **params) -> dict | None:
 
 
 def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
-    """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i]."""
+    """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i].
+    Still cancelled after every attempt: 409 if by other writes, 503 if by throttling."""
+    reasons: list[str] = []
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
             client().transact_write_items(TransactItems=items)
@@ -52,9 +107,9 @@ def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
             for i, reason in enumerate(reasons):
                 if reason == "ConditionalCheckFailed":
                     raise conflicts.get(i) or Conflict("the data changed meanwhile; try again") from None
-            if not set(reasons) <= RETRIED:
+            if not set(reasons) <= CONTENTION | THROTTLED:
                 raise  # a validation or other error is a bug: let it surface as a logged 500
-            # A concurrent write to one of the items (two creates moving one user's count), or
-            # throttling: back off, try again.
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 (jitter, not a secret)
-    raise Unavailable("too many concurrent changes; try again")
+            time.sleep(random.uniform(*TRANSACTION_BACKOFF) * (attempt + 1))  # noqa: S311 (jitter, not a secret)
+    if set(reasons) & THROTTLED:
+        raise _unavailable("TransactWriteItems", "ThrottlingError")
+    raise Conflict("too many concurrent changes; try again")

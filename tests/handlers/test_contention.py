@@ -1,0 +1,86 @@
+"""Writes racing on one bookmark: one wins, the others get 409 `conflict` (never a 5xx), nothing is lost or
+half-written, and every URL that did not win is free to save again."""
+import threading
+
+import pytest
+
+import bookmarks_delete
+import bookmarks_patch
+import bookmarks_replace
+from bookmarker.store import bookmarks as store
+from tests.conftest import call, make_event
+from tests.handlers.bookmark_helpers import create, get, url_claims
+
+RACERS = 8
+
+
+def race(requests: list) -> list[tuple[int, dict]]:
+    """Send the (handler, event) pairs at once, from one thread each."""
+    start, answers = threading.Barrier(len(requests)), [None] * len(requests)
+
+    def send(i: int, handler, event) -> None:
+        start.wait()
+        status, body, _ = call(handler, event)
+        answers[i] = (status, body)
+
+    threads = [threading.Thread(target=send, args=(i, *r)) for i, r in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+@pytest.mark.parametrize(("handler", "method"), [(bookmarks_patch, "PATCH"), (bookmarks_replace, "PUT")])
+def test_racing_url_changes_one_wins_the_others_get_409_and_their_urls_stay_free(tables, alice, handler, method):
+    _, made, _ = create(alice, "https://example.com/start")
+    sent = [f"https://example.com/racer-{i}" for i in range(RACERS)]
+
+    answers = race([(handler.lambda_handler, make_event(f"{method} /api/v1/bookmarks/{{id}}", token=alice.access,
+                                                        path_params={"id": made["id"]}, body={"url": url}))
+                    for url in sent])
+
+    statuses = [status for status, _ in answers]
+    assert set(statuses) <= {200, 409}, answers
+    assert statuses.count(200) >= 1
+    assert all(body["code"] == "conflict" for status, body in answers if status == 409)
+    final = get(alice, made["id"])["url"]
+    assert final in [url for url, (status, _) in zip(sent, answers, strict=True) if status == 200]
+    assert len(url_claims(tables, alice.id)) == 1  # only the winner's URL is claimed
+    for url in sent:
+        if url != final:
+            assert create(alice, url)[0] == 201, url  # its claim was never taken, or was released
+    assert create(alice, "https://example.com/start")[0] == 201
+
+
+def test_racing_body_edits_never_lose_one_silently(tables, alice):
+    _, made, _ = create(alice, "https://example.com/notes")
+    bodies = [f"note {i}" for i in range(RACERS)]
+
+    answers = race([(bookmarks_patch.lambda_handler, make_event(
+        "PATCH /api/v1/bookmarks/{id}", token=alice.access, path_params={"id": made["id"]}, body={"body": b}))
+        for b in bodies])
+
+    winners = [b for b, (status, _) in zip(bodies, answers, strict=True) if status == 200]
+    assert {status for status, _ in answers} <= {200, 409}
+    # Each 200 was applied on top of what the one before it wrote: the stored revision counts them all.
+    found = store.get_bookmark(alice.id, made["id"])
+    assert found.rev == len(winners)
+    assert found.body in winners
+
+
+def test_a_delete_racing_edits_removes_the_bookmark_and_all_its_claims(tables, alice):
+    _, made, _ = create(alice, "https://example.com/doomed")
+    path = {"id": made["id"]}
+    edits = [(bookmarks_patch.lambda_handler, make_event("PATCH /api/v1/bookmarks/{id}", token=alice.access,
+                                                         path_params=path, body={"url": f"https://example.com/e{i}"}))
+             for i in range(RACERS - 1)]
+
+    answers = race([(bookmarks_delete.lambda_handler, make_event("DELETE /api/v1/bookmarks/{id}",
+                                                                 token=alice.access, path_params=path)), *edits])
+
+    assert answers[0][0] == 204, answers[0]
+    assert {status for status, _ in answers[1:]} <= {200, 404, 409}
+    assert store.get_bookmark(alice.id, made["id"]) is None
+    assert url_claims(tables, alice.id) == []
+    assert store.count(alice.id) == 0

@@ -1,0 +1,237 @@
+"""DynamoDB faults on every route: throttling, a 5xx, a read timeout and a lost connection, injected at each
+DynamoDB call a route makes in turn, answer 503 `unavailable` with Retry-After (the redirect still redirects
+when only its count fails); a transaction cancelled by contention is a 409, by throttling a 503."""
+import contextlib
+import itertools
+import uuid
+
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+
+import auth_delete
+import auth_login
+import auth_logout
+import auth_me
+import auth_password
+import auth_refresh
+import auth_register
+import bookmarks_create
+import bookmarks_delete
+import bookmarks_get
+import bookmarks_list
+import bookmarks_patch
+import bookmarks_replace
+import bookmarks_stats
+import redirect
+from bookmarker.errors import Conflict, Unavailable
+from bookmarker.store import client as store_client
+from tests.conftest import call, make_event, signup
+
+ENDPOINT = "https://dynamodb.us-east-1.amazonaws.com"
+
+
+def _answer(status: int, code: str):
+    parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return AWSResponse(ENDPOINT, status, {}, None), parsed
+
+
+KINDS = {
+    "throttled": lambda: _answer(400, "ProvisionedThroughputExceededException"),
+    "server error": lambda: _answer(500, "InternalServerError"),
+    "read timeout": lambda: (_ for _ in ()).throw(ReadTimeoutError(endpoint_url=ENDPOINT)),
+    "no connection": lambda: (_ for _ in ()).throw(EndpointConnectionError(endpoint_url=ENDPOINT)),
+}
+
+
+@contextlib.contextmanager
+def dynamodb_calls(fail_at: int | None = None, kind: str = ""):
+    """Count the DynamoDB calls made inside the block; the one numbered `fail_at` (from 0) fails as `kind`,
+    as the SDK would raise it after its retries (a before-call answer skips the network and the retries)."""
+    seen: list[str] = []
+
+    def before_call(model, **_):
+        seen.append(model.name)
+        if len(seen) - 1 == fail_at:
+            return KINDS[kind]()
+        return None
+
+    events = store_client.client().meta.events
+    unique = f"fault-{uuid.uuid4().hex}"
+    events.register("before-call.dynamodb", before_call, unique_id=unique)
+    try:
+        yield seen
+    finally:
+        events.unregister("before-call.dynamodb", unique_id=unique)
+
+
+# ---- each route: how to set it up, and its request -------------------------------------------------
+
+def _bookmark(account, url="https://example.com/faults"):
+    status, made, _ = call(bookmarks_create.lambda_handler,
+                           make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
+    assert status == 201, made
+    return made
+
+
+def _one(route, account, **kwargs):
+    return make_event(route, token=account.access, **kwargs)
+
+
+def _on_bookmark(route, body=None):
+    def arrange(account):
+        made = _bookmark(account)
+        return make_event(route, path_params={"id": made["id"]}, token=account.access, body=body)
+    return arrange
+
+
+def _redirect(method):
+    def arrange(account):
+        return make_event(f"{method} /{{short_code}}", path_params={"short_code": _bookmark(account)["short_code"]})
+    return arrange
+
+
+ROUTES = {
+    "register": (auth_register, lambda a: make_event("POST /api/v1/auth/register", body={
+        "username": f"u{uuid.uuid4().hex[:12]}", "email": f"{uuid.uuid4().hex[:12]}@example.com",
+        "password": "correct horse battery"})),
+    "login": (auth_login, lambda a: make_event("POST /api/v1/auth/login",
+                                               body={"email": a.email, "password": a.password})),
+    "refresh": (auth_refresh, lambda a: make_event("POST /api/v1/auth/token/refresh", token=a.refresh)),
+    "me": (auth_me, lambda a: _one("GET /api/v1/auth/me", a)),
+    "logout": (auth_logout, lambda a: _one("POST /api/v1/auth/logout", a)),
+    "password": (auth_password, lambda a: _one("POST /api/v1/auth/password", a, body={
+        "current_password": a.password, "new_password": "another long password"})),
+    "delete account": (auth_delete, lambda a: _bookmark(a) and _one("DELETE /api/v1/auth/me", a,
+                                                                    body={"password": a.password})),
+    "create": (bookmarks_create, lambda a: _one("POST /api/v1/bookmarks", a, body={"url": "https://example.com/n"})),
+    "list": (bookmarks_list, lambda a: _bookmark(a) and _one("GET /api/v1/bookmarks", a, query={"page": "1"})),
+    "list by cursor": (bookmarks_list, lambda a: _bookmark(a) and _one("GET /api/v1/bookmarks", a)),
+    "stats": (bookmarks_stats, lambda a: _bookmark(a) and _one("GET /api/v1/bookmarks/stats", a)),
+    "get": (bookmarks_get, _on_bookmark("GET /api/v1/bookmarks/{id}")),
+    "put, same url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}",
+                                                      {"url": "https://example.com/faults", "body": "b"})),
+    "put, new url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}", {"url": "https://example.com/2"})),
+    "patch": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", {"url": "https://example.com/3"})),
+    "delete": (bookmarks_delete, _on_bookmark("DELETE /api/v1/bookmarks/{id}")),
+    "redirect HEAD": (redirect, _redirect("HEAD")),
+}
+
+
+@pytest.mark.parametrize(("route", "kind"), list(itertools.product(ROUTES, KINDS)))
+def test_a_dynamodb_fault_at_any_call_of_a_route_answers_503_with_retry_after(tables, route, kind):
+    module, arrange = ROUTES[route]
+    failed = []
+    for at in itertools.count():  # the first call fails, then the second, ... until the route makes no more
+        event = arrange(signup(f"f{uuid.uuid4().hex[:10]}"))
+        with dynamodb_calls(fail_at=at, kind=kind) as calls:
+            status, body, headers = call(module.lambda_handler, event)
+        if len(calls) <= at:
+            assert status < 400, body
+            break
+        failed.append(calls[at])
+
+        assert (status, body.get("code")) == (503, "unavailable"), f"call {at} ({calls[at]}): {status} {body}"
+        assert int(headers["Retry-After"]) >= 1
+        assert headers["Content-Type"] == "application/problem+json"
+    assert failed, "the route makes no DynamoDB call"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_redirect_whose_lookup_fails_answers_503_and_whose_count_fails_still_redirects(tables, kind):
+    made = _bookmark(signup("walker"))
+    event = make_event("GET /{short_code}", path_params={"short_code": made["short_code"]})
+    with dynamodb_calls() as calls:
+        assert call(redirect.lambda_handler, event)[0] == 302
+    assert calls == ["Query", "UpdateItem"]  # the index, then the count
+
+    with dynamodb_calls(fail_at=0, kind=kind):
+        looked_up = call(redirect.lambda_handler, event)
+    with dynamodb_calls(fail_at=1, kind=kind):
+        counted = call(redirect.lambda_handler, event)
+
+    assert looked_up[0] == 503
+    assert looked_up[2]["Retry-After"] == "1"
+    assert counted[0] == 302
+    assert counted[2]["Location"] == "https://example.com/faults"
+
+
+def test_a_browser_gets_the_503_as_a_page_with_retry_after(tables):
+    made = _bookmark(signup("browser"))
+    event = make_event("GET /{short_code}", path_params={"short_code": made["short_code"]},
+                       headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+
+    with dynamodb_calls(fail_at=0, kind="throttled"):
+        status, _, headers = call(redirect.lambda_handler, event)
+
+    assert status == 503
+    assert headers["Content-Type"].startswith("text/html")
+    assert headers["Retry-After"] == "1"
+
+
+# ---- transactions cancelled on every attempt ---------------------------------------------------------
+
+def _cancelled(reason: str):
+    def answer(model, **_):
+        if model.name != "TransactWriteItems":
+            return None
+        parsed = {"Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+                  "CancellationReasons": [{"Code": reason}, {"Code": "None"}],
+                  "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse(ENDPOINT, 400, {}, None), parsed
+    return answer
+
+
+@pytest.mark.parametrize(("reason", "expected"), [("TransactionConflict", Conflict), ("ThrottlingError", Unavailable)])
+def test_a_transaction_cancelled_on_every_attempt_is_a_409_for_contention_and_a_503_for_throttling(
+        tables, monkeypatch, reason, expected):
+    monkeypatch.setattr(store_client, "TRANSACTION_BACKOFF", (0, 0))
+    events = store_client.client().meta.events
+    events.register("before-call.dynamodb", _cancelled(reason), unique_id="cancelled")
+    try:
+        with pytest.raises(expected):
+            check = {"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "k"}},
+                                        "ConditionExpression": "attribute_exists(pk)"}}
+            store_client.transact([check, check], {})
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="cancelled")
+
+
+def test_an_item_locked_by_another_transaction_is_a_409_not_a_500(tables, monkeypatch):
+    alice = signup("locked")
+    made = _bookmark(alice)
+    events = store_client.client().meta.events
+
+    def locked(model, **_):
+        if model.name == "UpdateItem":
+            return _answer(400, "TransactionConflictException")
+        return None
+
+    events.register("before-call.dynamodb", locked, unique_id="locked")
+    try:
+        status, body, _ = call(bookmarks_patch.lambda_handler, make_event(
+            "PATCH /api/v1/bookmarks/{id}", path_params={"id": made["id"]}, token=alice.access,
+            body={"body": "new"}))
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="locked")
+
+    assert (status, body["code"]) == (409, "conflict")
+
+
+def test_the_sdk_retries_are_bounded_so_a_request_answers_inside_the_function_timeout():
+    from local.template import Template
+
+    config = store_client.client().meta.config
+    attempts = config.retries["total_max_attempts"]
+    worst_call = (attempts * (config.connect_timeout + config.read_timeout)
+                  + sum(2 ** n for n in range(attempts - 1)))  # standard mode's backoff: at most 1 s, 2 s, ...
+    timeouts = {f.logical_id: f.timeout for f in Template().functions.values()}
+
+    assert config.retries["mode"] == "standard"
+    assert attempts == 3
+    assert worst_call * 3 <= min(timeouts.values()) < 30  # three failing calls still answer before API Gateway
+
+
+def test_a_non_fault_client_error_still_surfaces(tables):
+    with pytest.raises(ClientError):
+        store_client.client().get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
