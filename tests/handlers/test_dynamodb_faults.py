@@ -25,6 +25,7 @@ import bookmarks_replace
 import bookmarks_stats
 import redirect
 from bookmarker.errors import Conflict, Unavailable
+from bookmarker.store import bookmarks as store
 from bookmarker.store import client as store_client
 from tests.conftest import call, make_event, signup
 
@@ -235,3 +236,54 @@ def test_the_sdk_retries_are_bounded_so_a_request_answers_inside_the_function_ti
 def test_a_non_fault_client_error_still_surfaces(tables):
     with pytest.raises(ClientError):
         store_client.client().get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
+
+
+# ---- a write that committed but whose answer was lost, sent again by the SDK --------------------------
+
+def test_a_create_sent_twice_because_its_answer_was_lost_is_one_whole_bookmark(tables):
+    owner = signup("twice")
+    events = store_client.client().meta.events
+    sent = []
+
+    def commit_then_lose_the_answer(model, params, **_):
+        """The first TransactWriteItems reaches DynamoDB and commits; its answer is lost on the way back,
+        so the SDK sends the very same request again (what its retry does after a read timeout)."""
+        if model.name == "TransactWriteItems" and not sent:
+            sent.append(params)
+            store_client.client().raw.transact_write_items(**dict(params))
+
+    events.register("before-parameter-build.dynamodb.TransactWriteItems", commit_then_lose_the_answer, unique_id="lost")
+    try:
+        status, made, _ = call(bookmarks_create.lambda_handler, make_event(
+            "POST /api/v1/bookmarks", body={"url": "https://example.com/once"}, token=owner.access))
+    finally:
+        events.unregister("before-parameter-build.dynamodb.TransactWriteItems", unique_id="lost")
+
+    assert sent, "the transaction was not sent twice"
+    assert status == 201, made
+    assert store.count(owner.id) == 1
+    assert [b.id for b in store.list_page(owner.id, limit=10, after=None).items] == [made["id"]]
+
+
+def test_a_registration_sent_twice_because_its_answer_was_lost_is_one_account(tables):
+    events = store_client.client().meta.events
+    sent = []
+
+    def commit_then_lose_the_answer(model, params, **_):
+        if not sent:
+            sent.append(params)
+            store_client.client().raw.transact_write_items(**dict(params))
+
+    events.register("before-parameter-build.dynamodb.TransactWriteItems", commit_then_lose_the_answer, unique_id="lost")
+    try:
+        status, body, _ = call(auth_register.lambda_handler, make_event("POST /api/v1/auth/register", body={
+            "username": "twice", "email": "twice@example.com", "password": "correct horse battery"}))
+    finally:
+        events.unregister("before-parameter-build.dynamodb.TransactWriteItems", unique_id="lost")
+
+    assert sent
+    assert status == 201, body
+    login = call(auth_login.lambda_handler, make_event("POST /api/v1/auth/login", body={
+        "email": "twice@example.com", "password": "correct horse battery"}))
+    assert login[0] == 200
+    assert login[1]["user"]["id"] == body["user"]["id"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bookmarker.config import settings
 from bookmarker.errors import BookmarkChanged, Conflict, Forbidden, Unauthorized, Unavailable, UrlExists
-from bookmarker.store.client import client, conditionally, transact
+from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
@@ -118,7 +118,7 @@ def put_new_bookmark(b: Bookmark) -> None:
             {"ConditionCheck": {"TableName": settings().users_table, "Key": {"pk": {"S": f"USER#{b.owner}"}},
                                 "ConditionExpression": "attribute_exists(pk)"}},
         ],
-        {0: Conflict("this bookmark exists"),
+        {0: ALREADY_WRITTEN,  # the id is a new ULID: an earlier attempt of this call wrote everything
          2: UrlExists("you already saved this URL"),
          3: ShortCodeTaken("this short code is taken"),
          4: Forbidden(f"a user holds at most {settings().bookmark_quota} bookmarks", code="quota_exceeded"),

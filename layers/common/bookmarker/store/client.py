@@ -92,9 +92,16 @@ def conditionally(write, **params) -> dict | None:
         return None
 
 
-def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
-    """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i].
-    Still cancelled after every attempt: 409 if by other writes, 503 if by throttling."""
+# In `conflicts`: the item at this index has a fresh key (a new ULID) that only this very call can have
+# written, so its failed condition means an earlier attempt of the call committed and only its answer was
+# lost (a timeout the SDK retried): the transaction is done, not refused.
+ALREADY_WRITTEN = None
+
+
+def transact(items: list[dict], conflicts: dict[int, ApiError | None]) -> None:
+    """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i]
+    (ALREADY_WRITTEN: returns). Still cancelled after every attempt: 409 if by other writes, 503 if by
+    throttling."""
     reasons: list[str] = []
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
@@ -106,6 +113,8 @@ def transact(items: list[dict], conflicts: dict[int, ApiError]) -> None:
             reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
             for i, reason in enumerate(reasons):
                 if reason == "ConditionalCheckFailed":
+                    if i in conflicts and conflicts[i] is ALREADY_WRITTEN:
+                        return
                     raise conflicts.get(i) or Conflict("the data changed meanwhile; try again") from None
             if not set(reasons) <= CONTENTION | THROTTLED:
                 raise  # a validation or other error is a bug: let it surface as a logged 500

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, Unauthorized
-from bookmarker.store.client import client, conditionally, transact
+from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ def create_user(user: User) -> None:
             {"Put": {"TableName": table, "Item": {**_username_key(user.username), **owner},
                      "ConditionExpression": "attribute_not_exists(pk)"}},
         ],
-        {1: Conflict("an account with this email exists", code="email_taken"),
+        {0: ALREADY_WRITTEN,  # the id is a new ULID: an earlier attempt of this call wrote all three
+         1: Conflict("an account with this email exists", code="email_taken"),
          2: Conflict("this username is taken", code="username_taken")},
     )
 
