@@ -193,7 +193,7 @@ def test_a_transaction_cancelled_on_every_attempt_is_a_409_for_contention_and_a_
         with pytest.raises(expected):
             check = {"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "k"}},
                                         "ConditionExpression": "attribute_exists(pk)"}}
-            store_client.transact([check, check], {})
+            store_client.transact([(check, None), (check, None)])
     finally:
         events.unregister("before-call.dynamodb", unique_id="cancelled")
 

@@ -2,14 +2,13 @@
 from ulid import ULID
 
 from bookmarker import clock, passwords, tokens
-from bookmarker.auth import current_user
 from bookmarker.config import settings
-from bookmarker.errors import TooManyRequests, Unauthorized
+from bookmarker.errors import InvalidCredentials, TokenRevoked, TooManyRequests
 from bookmarker.log import logger
 from bookmarker.models import LoginIn, PasswordChangeIn, PasswordIn, RegisterIn
 from bookmarker.store import bookmarks as bookmark_store
 from bookmarker.store import users
-from bookmarker.store.users import User
+from bookmarker.store.users import User, Window
 
 
 def public(user: User) -> dict:
@@ -19,9 +18,8 @@ def public(user: User) -> dict:
 def register(data: RegisterIn, client_ip: str) -> dict:
     s, now = settings(), clock.epoch()
     if client_ip:  # every registration counts against its source IP: no mass sign-ups from one client
-        allowed, window_end = users.take_attempt("REGISTER", client_ip, now, s.client_window, s.client_max_attempts)
-        if not allowed:
-            raise _limited(window_end - now, "too many registrations from this client")
+        _refuse_if_full(users.count_registration(client_ip, now, s.client_window, s.client_max_attempts),
+                        now, "too many registrations from this client")
     user = User(id=str(ULID()), username=data.username, email=data.email,
                 password_hash=passwords.hash_password(data.password), token_version=0, created_at=clock.iso_now())
     users.create_user(user)
@@ -36,31 +34,38 @@ def _pair(user: User) -> dict:
     return {"access": access, "refresh": refresh, "expires_in": settings().access_ttl}
 
 
-def _check_password(password: str, user: User | None, email: str, client_ip: str = "") -> None:
-    """Verify a password under the lockout: each attempt is counted per account (and per client) before
-    bcrypt runs, so parallel guesses cannot all pass the check; a success gives the attempt back."""
+def _count_attempt(email: str, client_ip: str) -> None:
+    """The lockout: each attempt is counted per account (and per client) before bcrypt runs, so parallel
+    guesses cannot all pass the check, and a flood of them burns no CPU past the threshold."""
     s, now = settings(), clock.epoch()
-    allowed, window_end = users.take_attempt("LOGINFAIL", email, now, s.login_window, s.login_max_failures)
-    if not allowed:
-        raise _limited(window_end - now, "too many failed attempts for this account", code="too_many_attempts")
+    _refuse_if_full(users.count_login_attempt(email, now, s.login_window, s.login_max_failures),
+                    now, "too many failed attempts for this account", code="too_many_attempts")
     if client_ip:  # one client spraying one password over many accounts
-        allowed, window_end = users.take_attempt("CLIENTFAIL", client_ip, now, s.client_window,
-                                                 s.client_max_attempts)
-        if not allowed:
-            users.give_back("LOGINFAIL", email)
-            raise _limited(window_end - now, "too many failed logins from this client")
+        taken = users.count_client_login_attempt(client_ip, now, s.client_window, s.client_max_attempts)
+        if not taken.allowed:
+            users.forgive_login_attempt(email)  # the account was not guessed at: this client was refused
+        _refuse_if_full(taken, now, "too many failed logins from this client")
+
+
+def _verify(password: str, user: User | None, email: str, client_ip: str) -> User:
+    """The password itself; a success gives the attempts back."""
     # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
     if not passwords.verify(password, user.password_hash if user else None) or user is None:
         logger.info("password refused")
-        raise Unauthorized("email or password is wrong", code="invalid_credentials")
-    users.clear_window("LOGINFAIL", email)
+        raise InvalidCredentials("email or password is wrong")
+    users.clear_login_attempts(email)
     if client_ip:
-        users.give_back("CLIENTFAIL", client_ip)
+        users.forgive_client_login_attempt(client_ip)
+    return user
+
+
+def _check_password(password: str, user: User | None, email: str, client_ip: str = "") -> User:
+    _count_attempt(email, client_ip)
+    return _verify(password, user, email, client_ip)
 
 
 def login(data: LoginIn, client_ip: str) -> dict:
-    user = users.find_by_email(data.email)
-    _check_password(data.password, user, data.email, client_ip)
+    user = _check_password(data.password, users.find_by_email(data.email), data.email, client_ip)
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
     logger.info("user logged in")
@@ -68,20 +73,21 @@ def login(data: LoginIn, client_ip: str) -> dict:
             "token_type": "Bearer", "expires_in": pair["expires_in"]}
 
 
-def _limited(retry_after: int, why: str, *, code: str = "rate_limited") -> TooManyRequests:
-    retry_after = max(retry_after, 1)
-    return TooManyRequests(f"{why}; retry in {retry_after} s", code=code, headers={"Retry-After": str(retry_after)})
+def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_limited") -> None:
+    if not window.allowed:
+        retry_after = max(window.ends - now, 1)
+        raise TooManyRequests(f"{why}; retry in {retry_after} s", code=code,
+                              headers={"Retry-After": str(retry_after)})
 
 
-def refresh(token: str) -> dict:
+def refresh(user: User, jti: str) -> dict:
     """A new pair for a refresh token used once; a second use is theft: every token of the user dies."""
-    user, claims = current_user(token, "refresh")
-    outcome = users.use_refresh(claims["jti"], user.id, clock.epoch())
+    outcome = users.use_refresh(jti, user.id, clock.epoch())
     if outcome == "used":
         users.bump_token_version(user.id)
         logger.warning("refresh token reused; all tokens of the user revoked", user_id=user.id)
     if outcome != "ok":
-        raise Unauthorized("the refresh token has been used or revoked")
+        raise TokenRevoked("the refresh token has been used or revoked")
     return _pair(user)
 
 

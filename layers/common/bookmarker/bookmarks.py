@@ -6,12 +6,12 @@ import string
 from ulid import ULID
 
 from bookmarker import clock, paging, urls
-from bookmarker.errors import BookmarkChanged, NotFound, Unavailable
+from bookmarker.errors import BookmarkChanged, NotFound, ShortCodeTaken, Unavailable
 from bookmarker.http import Request
 from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
 from bookmarker.store import bookmarks as store
-from bookmarker.store.bookmarks import Bookmark, ShortCodeTaken
+from bookmarker.store.bookmarks import Bookmark
 
 CODE_ALPHABET = string.digits + string.ascii_letters
 CODE_LENGTH = 7

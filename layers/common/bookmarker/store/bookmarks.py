@@ -5,16 +5,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bookmarker.config import settings
-from bookmarker.errors import BookmarkChanged, Conflict, Forbidden, Unauthorized, Unavailable, UrlExists
+from bookmarker.errors import (
+    BookmarkChanged,
+    Conflict,
+    OwnerGone,
+    QuotaExceeded,
+    ShortCodeTaken,
+    Unavailable,
+    UrlExists,
+)
+from bookmarker.store import users
 from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
 PAST_END = "!"
-
-
-class ShortCodeTaken(Conflict):
-    code = "short_code_taken"
 
 
 class VisitNotCounted(Exception):
@@ -100,30 +105,27 @@ def _pairs(items: list[dict]) -> list[Bookmark]:
 
 def put_new_bookmark(b: Bookmark) -> None:
     """Item, counter, URL claim, code claim and the owner's count, together or not at all."""
-    table = _table()
-    transact(
-        [
-            {"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": table, "Item": {**_key(b.owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}},
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": {**_key(b.owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
-            # The code claim outlives the bookmark: a code is never handed out twice.
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": {**_code_key(b.short_code), "owner": {"S": b.owner}, "bookmark_id": {"S": b.id}}}},
-            {"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :one",
-                        "ConditionExpression": "attribute_not_exists(n) OR n < :quota",
-                        "ExpressionAttributeValues": {":one": {"N": "1"},
-                                                      ":quota": {"N": str(settings().bookmark_quota)}}}},
-            # The owner still exists: a create racing the account's deletion cannot leave a live orphan.
-            {"ConditionCheck": {"TableName": settings().users_table, "Key": {"pk": {"S": f"USER#{b.owner}"}},
-                                "ConditionExpression": "attribute_exists(pk)"}},
-        ],
-        {0: ALREADY_WRITTEN,  # the id is a new ULID: an earlier attempt of this call wrote everything
-         2: UrlExists("you already saved this URL"),
-         3: ShortCodeTaken("this short code is taken"),
-         4: Forbidden(f"a user holds at most {settings().bookmark_quota} bookmarks", code="quota_exceeded"),
-         5: Unauthorized("the account no longer exists")},
-    )
+    table, quota = _table(), settings().bookmark_quota
+    transact([
+        ({"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
+         ALREADY_WRITTEN),  # the id is a new ULID: only an earlier attempt of this very call wrote it
+        ({"Put": {"TableName": table, "Item": {**_key(b.owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}}, None),
+        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                  "Item": {**_key(b.owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
+         UrlExists("you already saved this URL")),
+        # The code claim outlives the bookmark: a code is never handed out twice.
+        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                  "Item": {**_code_key(b.short_code), "owner": {"S": b.owner}, "bookmark_id": {"S": b.id}}}},
+         ShortCodeTaken("this short code is taken")),
+        ({"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :one",
+                     "ConditionExpression": "attribute_not_exists(n) OR n < :quota",
+                     "ExpressionAttributeValues": {":one": {"N": "1"}, ":quota": {"N": str(quota)}}}},
+         QuotaExceeded(f"a user holds at most {quota} bookmarks")),
+        # The owner still exists: a create racing the account's deletion cannot leave a live orphan.
+        ({"ConditionCheck": {"TableName": settings().users_table, "Key": users.user_key(b.owner),
+                             "ConditionExpression": "attribute_exists(pk)"}},
+         OwnerGone("the account no longer exists")),
+    ])
 
 
 def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
@@ -131,7 +133,7 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     racing writes one wins and the other is refused, never lost; a new URL moves the URL claim with it."""
     table = _table()
     new.rev = old.rev + 1
-    update = {"Update": {
+    update = {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"),
         "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev",
         # Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark
@@ -141,38 +143,33 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
         "ExpressionAttributeNames": {"#u": "url"},
         "ExpressionAttributeValues": {":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body},
                                       ":at": {"S": new.updated_at}, ":rev": {"N": str(new.rev)},
-                                      ":old_rev": {"N": str(old.rev)}}}}
-    changed = {0: BookmarkChanged("the bookmark changed since it was read; read it again, then retry")}
+                                      ":old_rev": {"N": str(old.rev)}}}
+    changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
     if new.url_key == old.url_key:  # no claim moves: one conditional UpdateItem, not a transaction
-        if conditionally(client().update_item, **update["Update"]) is None:
-            raise changed[0]
+        if conditionally(client().update_item, **update) is None:
+            raise changed
         return
-    transact(
-        [
-            update,
-            {"Delete": {"TableName": table, "Key": _key(old.owner, f"URL#{old.url_key}")}},
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
-        ],
-        {**changed, 2: UrlExists("you already saved this URL")},
-    )
+    transact([
+        ({"Update": update}, changed),
+        ({"Delete": {"TableName": table, "Key": _key(old.owner, f"URL#{old.url_key}")}}, None),
+        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                  "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
+         UrlExists("you already saved this URL")),
+    ])
 
 
 def delete_bookmark(b: Bookmark) -> None:
     """Item, counter and URL claim go, the count drops; the code claim stays, so its link answers 404."""
     table = _table()
-    transact(
-        [
-            {"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}"),
-                        "ConditionExpression": "url_key = :key",
-                        "ExpressionAttributeValues": {":key": {"S": b.url_key}}}},
-            {"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}#V")}},
-            {"Delete": {"TableName": table, "Key": _key(b.owner, f"URL#{b.url_key}")}},
-            {"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :minus",
-                        "ExpressionAttributeValues": {":minus": {"N": "-1"}}}},
-        ],
-        {0: BookmarkChanged("the bookmark changed meanwhile; try again")},
-    )
+    transact([
+        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}"), "ConditionExpression": "url_key = :key",
+                     "ExpressionAttributeValues": {":key": {"S": b.url_key}}}},
+         BookmarkChanged("the bookmark changed meanwhile; try again")),
+        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}#V")}}, None),
+        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"URL#{b.url_key}")}}, None),
+        ({"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :minus",
+                     "ExpressionAttributeValues": {":minus": {"N": "-1"}}}}, None),
+    ])
 
 
 def delete_all(owner: str) -> int:

@@ -92,16 +92,23 @@ def conditionally(write, **params) -> dict | None:
         return None
 
 
-# In `conflicts`: the item at this index has a fresh key (a new ULID) that only this very call can have
-# written, so its failed condition means an earlier attempt of the call committed and only its answer was
-# lost (a timeout the SDK retried): the transaction is done, not refused.
-ALREADY_WRITTEN = None
+class AlreadyWritten:
+    """Beside a transaction's item with a fresh key (a new ULID) that only this very call can have written:
+    its failed condition means an earlier attempt of the call committed and only the answer was lost (a
+    timeout the SDK retried), so the transaction is done, not refused."""
 
 
-def transact(items: list[dict], conflicts: dict[int, ApiError | None]) -> None:
-    """TransactWriteItems, retried on transaction conflicts; a failed condition at index i raises conflicts[i]
-    (ALREADY_WRITTEN: returns). Still cancelled after every attempt: 409 if by other writes, 503 if by
-    throttling."""
+ALREADY_WRITTEN = AlreadyWritten()
+# Each item of a transaction beside what its failed condition means: an error to raise, ALREADY_WRITTEN,
+# or None for an item without a condition.
+Write = tuple[dict, ApiError | AlreadyWritten | None]
+
+
+def transact(writes: list[Write]) -> None:
+    """TransactWriteItems, retried on transaction conflicts; an item's failed condition raises the error
+    beside it (ALREADY_WRITTEN: returns). Still cancelled after every attempt: 409 if by other writes,
+    503 if by throttling."""
+    items = [item for item, _ in writes]
     reasons: list[str] = []
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
@@ -111,11 +118,11 @@ def transact(items: list[dict], conflicts: dict[int, ApiError | None]) -> None:
             if error_code(exc) != "TransactionCanceledException":
                 raise
             reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-            for i, reason in enumerate(reasons):
+            for (_, meaning), reason in zip(writes, reasons, strict=False):
                 if reason == "ConditionalCheckFailed":
-                    if i in conflicts and conflicts[i] is ALREADY_WRITTEN:
+                    if isinstance(meaning, AlreadyWritten):
                         return
-                    raise conflicts.get(i) or Conflict("the data changed meanwhile; try again") from None
+                    raise meaning or Conflict("the data changed meanwhile; try again") from None
             if not set(reasons) <= CONTENTION | THROTTLED:
                 raise  # a validation or other error is a bug: let it surface as a logged 500
             time.sleep(random.uniform(*TRANSACTION_BACKOFF) * (attempt + 1))  # noqa: S311 (jitter, not a secret)

@@ -1,9 +1,10 @@
 """Users table: user items, the email and username claims that keep them unique, refresh-token records
 and login-failure windows."""
 from dataclasses import dataclass
+from typing import Literal
 
 from bookmarker.config import settings
-from bookmarker.errors import Conflict, Unauthorized
+from bookmarker.errors import Conflict, EmailTaken, TokenRevoked, UsernameTaken
 from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
 
 
@@ -21,7 +22,7 @@ def _table() -> str:
     return settings().users_table
 
 
-def _user_key(user_id: str) -> dict:
+def user_key(user_id: str) -> dict:
     return {"pk": {"S": f"USER#{user_id}"}}
 
 
@@ -43,26 +44,23 @@ def create_user(user: User) -> None:
     """The user and both claims in one transaction: a taken email or username creates nothing."""
     table = _table()
     owner = {"user_id": {"S": user.id}}
-    transact(
-        [
-            {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": {**_user_key(user.id), "id": {"S": user.id}, "username": {"S": user.username},
-                              "email": {"S": user.email}, "password_hash": {"S": user.password_hash},
-                              "token_version": {"N": str(user.token_version)},
-                              "created_at": {"S": user.created_at}}}},
-            {"Put": {"TableName": table, "Item": {**_email_key(user.email), **owner},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": table, "Item": {**_username_key(user.username), **owner},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-        ],
-        {0: ALREADY_WRITTEN,  # the id is a new ULID: an earlier attempt of this call wrote all three
-         1: Conflict("an account with this email exists", code="email_taken"),
-         2: Conflict("this username is taken", code="username_taken")},
-    )
+    transact([
+        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                  "Item": {**user_key(user.id), "id": {"S": user.id}, "username": {"S": user.username},
+                           "email": {"S": user.email}, "password_hash": {"S": user.password_hash},
+                           "token_version": {"N": str(user.token_version)}, "created_at": {"S": user.created_at}}}},
+         ALREADY_WRITTEN),  # the id is a new ULID: only an earlier attempt of this very call wrote it
+        ({"Put": {"TableName": table, "Item": {**_email_key(user.email), **owner},
+                  "ConditionExpression": "attribute_not_exists(pk)"}},
+         EmailTaken("an account with this email exists")),
+        ({"Put": {"TableName": table, "Item": {**_username_key(user.username), **owner},
+                  "ConditionExpression": "attribute_not_exists(pk)"}},
+         UsernameTaken("this username is taken")),
+    ])
 
 
 def get_user(user_id: str) -> User | None:
-    item = client().get_item(TableName=_table(), Key=_user_key(user_id), ConsistentRead=True).get("Item")
+    item = client().get_item(TableName=_table(), Key=user_key(user_id), ConsistentRead=True).get("Item")
     return _user(item) if item else None
 
 
@@ -73,7 +71,7 @@ def find_by_email(email: str) -> User | None:
 
 def bump_token_version(user_id: str) -> None:
     """Every token issued so far carries the old version: they all stop working at once."""
-    conditionally(client().update_item, TableName=_table(), Key=_user_key(user_id),
+    conditionally(client().update_item, TableName=_table(), Key=user_key(user_id),
                   UpdateExpression="ADD token_version :one", ConditionExpression="attribute_exists(pk)",
                   ExpressionAttributeValues={":one": {"N": "1"}})
 
@@ -81,7 +79,7 @@ def bump_token_version(user_id: str) -> None:
 def set_password(user: User, password_hash: str) -> None:
     """New hash and a new token version together, only if nothing revoked the caller's tokens meanwhile."""
     changed = conditionally(
-        client().update_item, TableName=_table(), Key=_user_key(user.id),
+        client().update_item, TableName=_table(), Key=user_key(user.id),
         UpdateExpression="SET password_hash = :h ADD token_version :one", ConditionExpression="token_version = :v",
         ExpressionAttributeValues={":h": {"S": password_hash}, ":one": {"N": "1"},
                                    ":v": {"N": str(user.token_version)}})
@@ -93,16 +91,14 @@ def delete_user(user: User) -> None:
     """The user and its claims, so its email and username are free again; its tokens die with it."""
     table = _table()
     mine = {"ConditionExpression": "user_id = :id", "ExpressionAttributeValues": {":id": {"S": user.id}}}
-    transact(
-        [
-            {"Delete": {"TableName": table, "Key": _user_key(user.id), "ConditionExpression": "token_version = :v",
-                        "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
-            {"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}},
-            {"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}},
-        ],
+    transact([
         # A logout or password change got in first: the caller's token is no longer current.
-        {0: Unauthorized("the token has been revoked")},
-    )
+        ({"Delete": {"TableName": table, "Key": user_key(user.id), "ConditionExpression": "token_version = :v",
+                     "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
+         TokenRevoked("the token has been revoked")),
+        ({"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}}, None),
+        ({"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}}, None),
+    ])
 
 
 # ---- refresh tokens: one record per jti, used at most once ---------------------------------------
@@ -116,7 +112,10 @@ def record_refresh(jti: str, user_id: str, expires_at: int) -> None:
                                                 "expires_at": {"N": str(expires_at)}, "ttl": {"N": str(expires_at)}})
 
 
-def use_refresh(jti: str, user_id: str, now: int) -> str:
+RefreshUse = Literal["ok", "used", "invalid"]
+
+
+def use_refresh(jti: str, user_id: str, now: int) -> RefreshUse:
     """Mark a refresh token used in one conditional write: "ok", or why not: "used" or "invalid"."""
     used = conditionally(
         client().update_item, TableName=_table(), Key=_refresh_key(jti), UpdateExpression="SET used_at = :now",
@@ -132,49 +131,81 @@ def use_refresh(jti: str, user_id: str, now: int) -> str:
 
 # ---- counting windows: failed logins per email, attempts per client ---------------------------------
 
+@dataclass(frozen=True)
+class Window:
+    """One attempt asked for: whether it was counted, and when the window ends (the Retry-After)."""
+    allowed: bool
+    ends: int
+
+
+def count_registration(client_ip: str, now: int, window: int, limit: int) -> Window:
+    return _take("REGISTER", client_ip, now, window, limit)
+
+
+def count_login_attempt(email: str, now: int, window: int, limit: int) -> Window:
+    """Counted before bcrypt runs, and kept unless the password was right (then cleared)."""
+    return _take("LOGINFAIL", email, now, window, limit)
+
+
+def count_client_login_attempt(client_ip: str, now: int, window: int, limit: int) -> Window:
+    return _take("CLIENTFAIL", client_ip, now, window, limit)
+
+
+def forgive_login_attempt(email: str) -> None:
+    """The account's attempt was not a guess (the client was refused first): give it back."""
+    _give_back("LOGINFAIL", email)
+
+
+def forgive_client_login_attempt(client_ip: str) -> None:
+    """A right password: the client's attempt does not count against it."""
+    _give_back("CLIENTFAIL", client_ip)
+
+
+def clear_login_attempts(email: str) -> None:
+    """A successful login resets the account's count (API.md)."""
+    client().delete_item(TableName=_table(), Key=_window_key("LOGINFAIL", email))
+
+
 def _window_key(kind: str, subject: str) -> dict:
     return {"pk": {"S": f"{kind}#{subject.casefold()}"}}
 
 
-def take_attempt(kind: str, subject: str, now: int, window: int, limit: int) -> tuple[bool, int]:
-    """Count one attempt in the subject's window if it has room: (allowed, window end). One conditional
-    write decides, so parallel attempts cannot all slip under the limit (a read-then-write would let
-    every request in flight pass the check)."""
+TAKE_ATTEMPTS = 3  # a window that keeps changing under us after this many tries: refuse rather than over-admit
+
+
+def _take(kind: str, subject: str, now: int, window: int, limit: int) -> Window:
+    """Count one attempt in the subject's window if it has room. One conditional write decides, so parallel
+    attempts cannot all slip under the limit (a read-then-write would let every request in flight pass)."""
     table, key = _table(), _window_key(kind, subject)
-    for _ in range(3):
+    for _ in range(TAKE_ATTEMPTS):
         counted = conditionally(
             client().update_item, TableName=table, Key=key, UpdateExpression="ADD hits :one",
             ConditionExpression="window_end > :now AND hits < :limit", ReturnValues="ALL_NEW",
             ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"N": str(now)}, ":limit": {"N": str(limit)}})
         if counted is not None:
-            return True, int(counted["Attributes"]["window_end"]["N"])
+            return Window(True, int(counted["Attributes"]["window_end"]["N"]))
         end = now + window
         # No window, or one that has passed (TTL deletes lazily): start a new one, unless one just started.
         if conditionally(client().put_item, TableName=table,
                          Item={**key, "hits": {"N": "1"}, "window_end": {"N": str(end)}, "ttl": {"N": str(end)}},
                          ConditionExpression="attribute_not_exists(pk) OR window_end <= :now",
                          ExpressionAttributeValues={":now": {"N": str(now)}}) is not None:
-            return True, end
-        hits, end = window_count(kind, subject, now)
+            return Window(True, end)
+        hits, end = _count(kind, subject, now)
         if hits >= limit:
-            return False, end
-    return False, now + window  # the window kept changing under us: refuse rather than over-admit
+            return Window(False, end)
+    return Window(False, now + window)
 
 
-def give_back(kind: str, subject: str) -> None:
-    """Return one attempt to the window (a client's attempt that turned out to be a success)."""
+def _give_back(kind: str, subject: str) -> None:
     conditionally(client().update_item, TableName=_table(), Key=_window_key(kind, subject),
                   UpdateExpression="ADD hits :minus", ConditionExpression="hits > :zero",
                   ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}})
 
 
-def window_count(kind: str, subject: str, now: int) -> tuple[int, int]:
+def _count(kind: str, subject: str, now: int) -> tuple[int, int]:
     """The subject's count in its current window (TTL deletes lazily, so the end is checked here)."""
     item = client().get_item(TableName=_table(), Key=_window_key(kind, subject), ConsistentRead=True).get("Item")
     if not item or int(item["window_end"]["N"]) <= now:
         return 0, now
     return int(item["hits"]["N"]), int(item["window_end"]["N"])
-
-
-def clear_window(kind: str, subject: str) -> None:
-    client().delete_item(TableName=_table(), Key=_window_key(kind, subject))
