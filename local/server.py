@@ -7,6 +7,7 @@ import fnmatch
 import importlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import formatdate
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -22,8 +24,21 @@ from urllib.parse import parse_qsl, unquote
 from local.template import ACCOUNT_ID, DEFAULT_ROUTE, STACK_NAME, Function, Route, Template
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_LENGTH = 2**63 - 1  # a declared length past 64 bits is a malformed request, not a large one
+MAX_LINE = 4096  # a chunk-size or trailer line
+MAX_TRAILERS = 100
 TEXT_TYPES = {"application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded"}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # a method is a token (RFC 9110, 9.1)
+_DECIMAL = re.compile(r"0*([0-9]{1,19})")
+_CHUNK_SIZE = re.compile(r"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?")  # chunk-size [chunk-ext] (RFC 9112, 7.1)
+
+# Our own answers carry the functions' security headers (in AWS the gateway's would not): locally, every answer does.
+# A copy of bookmarker.http.SECURITY_HEADERS, not an import: local/ serves any template and must not load a
+# function's code into the server (the layer's Logger would read its level before the functions' environment is
+# set); tests/e2e/test_local_strictness.py holds the two equal, so the layer stays the one source.
+SECURITY_HEADERS = [("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"),
+                    ("strict-transport-security", "max-age=31536000; includeSubDomains")]
 
 
 # ---- routing ----------------------------------------------------------------------------------
@@ -154,7 +169,7 @@ Response = tuple[int, list[tuple[str, str]], bytes]
 
 
 def gateway_error(status: int, message: str) -> Response:
-    return status, [("content-type", "application/json")], json.dumps({"message": message}).encode()
+    return status, [("content-type", "application/json"), *SECURITY_HEADERS], json.dumps({"message": message}).encode()
 
 
 def http_response(result: Any) -> Response:
@@ -187,8 +202,8 @@ def _allowed_origin(cors: dict, origin: str) -> str | None:
 def preflight(cors: dict, origin: str) -> Response:
     allowed = _allowed_origin(cors, origin)
     if not allowed:
-        return 204, [], b""
-    headers = [("access-control-allow-origin", allowed)]
+        return 204, list(SECURITY_HEADERS), b""
+    headers = [*SECURITY_HEADERS, ("access-control-allow-origin", allowed)]
     for key, name in (("AllowMethods", "methods"), ("AllowHeaders", "headers")):
         if cors.get(key):
             headers.append((f"access-control-allow-{name}", ",".join(cors[key])))
@@ -216,12 +231,32 @@ def with_cors(cors: dict | None, origin: str | None, response: Response) -> Resp
 
 # ---- the server -------------------------------------------------------------------------------
 
-class TooLarge(Exception):
-    pass
+class Refused(Exception):
+    """A request the gateway answers itself before any route, without reading the rest of it: the connection
+    is closed after the answer, since where the next request would start is unknown."""
+
+    status, message = 400, "Bad Request"
+
+
+class TooLarge(Refused):
+    status, message = 413, "Request Entity Too Large"
+
+
+def declared_length(values: list[str]) -> int:
+    """The body length that Content-Length header lines declare: they must agree and be decimal digits (RFC 9112,
+    6.3; a sign, a space or `1_0` is not a length) or it is a 400; a length over the gateway's limit is a 413."""
+    lengths = {length.strip() for value in values for length in value.split(",")}
+    match = _DECIMAL.fullmatch(lengths.pop()) if len(lengths) == 1 else None
+    if not match or (length := int(match[1])) > MAX_LENGTH:
+        raise Refused
+    if length > MAX_BODY:
+        raise TooLarge
+    return length
 
 
 class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 overflows under a burst of concurrent clients, who then get a reset
 
     def __init__(self, template: Template, address: tuple[str, int] = ("127.0.0.1", 3000),
                  on_request: Callable[[], None] | None = None):
@@ -252,6 +287,11 @@ class LocalApiServer(ThreadingHTTPServer):
             sys.stderr.flush()
             return gateway_error(500, "Internal Server Error")
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exception(), ConnectionError):
+            return  # the client hung up mid-request or mid-answer: nothing went wrong here
+        super().handle_error(request, client_address)
+
 
 class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -259,15 +299,38 @@ class RequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: LocalApiServer
 
+    def __getattr__(self, name: str) -> Any:
+        # API Gateway routes any method (QUERY, PROPFIND, ...; $default answers 405 on a known path), where
+        # http.server answers 501 for a method it has no do_X for.
+        if name.startswith("do_"):
+            return self.handle_any
+        raise AttributeError(name)
+
     def handle_any(self) -> None:
         started = time.perf_counter()
         request_id = new_request_id()
         try:
-            status, headers, body = self._answer(request_id)
-        except TooLarge:
-            self.close_connection = True  # the rest of the body is left unread
-            status, headers, body = with_cors(self.server.template.cors, self.headers.get("origin"),
-                                              gateway_error(413, "Request Entity Too Large"))
+            response = self._answer(request_id)
+        except Refused as refused:
+            self.close_connection = True  # the rest of the request is left unread
+            response = with_cors(self.server.template.cors, self.headers.get("origin"),
+                                 gateway_error(refused.status, refused.message))
+        self._send(response, request_id)
+        # One write, newline included: print() writes it apart, and another thread's log line could land between.
+        sys.stdout.write(f"{self.command} {self.path} {response[0]} {(time.perf_counter() - started) * 1000:.1f}ms\n")
+        sys.stdout.flush()
+        self.server.on_request()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line it cannot parse, a header line over 64 KiB, too many headers)
+        answered as the gateway's: JSON with the security headers, and the connection closed."""
+        self.close_connection = True
+        self._send(gateway_error(code, HTTPStatus(code).phrase), new_request_id())
+
+    def _send(self, response: Response, request_id: str) -> None:
+        status, headers, body = response
+        # A request line too broken to name its version leaves HTTP/0.9, for which http.server writes no status line.
+        self.request_version = self.protocol_version
         self.send_response_only(status)
         for name, value in [*headers, ("date", formatdate(usegmt=True)), ("content-length", str(len(body))),
                             ("apigw-requestid", request_id)]:
@@ -278,12 +341,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
         self.wfile.flush()
-        print(f"{self.command} {self.path} {status} {(time.perf_counter() - started) * 1000:.1f}ms", flush=True)
-        self.server.on_request()
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = handle_any
 
     def _answer(self, request_id: str) -> Response:
+        if self.request_version == "HTTP/0.9" or not _TOKEN.fullmatch(self.command):
+            raise Refused
         cors, origin = self.server.template.cors, self.headers.get("origin")
         body = self._read_body()
         if cors and self.command == "OPTIONS" and origin and self.headers.get("access-control-request-method"):
@@ -297,21 +358,45 @@ class RequestHandler(BaseHTTPRequestHandler):
         return with_cors(cors, origin, self.server.invoke(route, event))
 
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            chunks, size = [], 0
-            while (length := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)) > 0:
-                size += length
-                if size > MAX_BODY:
-                    raise TooLarge
-                chunks.append(self.rfile.read(length))
-                self.rfile.readline()
-            while self.rfile.readline().strip():  # trailers, up to the blank line
-                pass
-            return b"".join(chunks)
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY:
-            raise TooLarge
-        return self.rfile.read(length) if length else b""
+        codings = [c.strip().lower() for v in self.headers.get_all("transfer-encoding", []) for c in v.split(",")]
+        lengths = self.headers.get_all("content-length", [])
+        if codings:
+            # With Content-Length too, or a coding other than chunked alone, where the body ends is ambiguous
+            # (how requests are smuggled past a proxy): RFC 9112 (6.1, 6.3) lets a server refuse it.
+            if lengths or codings != ["chunked"]:
+                raise Refused
+            return self._read_chunked()
+        length = declared_length(lengths) if lengths else 0
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise Refused  # the connection ended before the body it declared
+        return body
+
+    def _read_chunked(self) -> bytes:
+        chunks, size = [], 0
+        while True:
+            match = _CHUNK_SIZE.fullmatch(self._read_line())
+            if not match or (length := int(match[1], 16)) > MAX_LENGTH:
+                raise Refused
+            if not length:
+                break
+            size += length
+            if size > MAX_BODY:
+                raise TooLarge
+            chunks.append(self.rfile.read(length))
+            if len(chunks[-1]) < length or self.rfile.read(2) != b"\r\n":
+                raise Refused
+        for _ in range(MAX_TRAILERS):
+            if not self._read_line():  # the blank line after the trailers
+                return b"".join(chunks)
+        raise Refused
+
+    def _read_line(self) -> str:
+        """One line of the chunked framing, without its CRLF."""
+        line = self.rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE or not line.endswith(b"\r\n"):  # too long, a bare LF, or the connection ended
+            raise Refused
+        return line[:-2].decode("latin-1")
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is printed by handle_any

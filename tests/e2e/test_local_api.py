@@ -4,6 +4,7 @@ import base64
 import json
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
@@ -88,6 +89,44 @@ def test_data_and_signing_key_survive_a_restart(start_local_api, tmp_path):
     assert saved["Item"] == item
     assert (tmp_path / "state" / "signing.key").read_text() == key
     assert (tmp_path / "state" / "signing.key").stat().st_mode & 0o077 == 0
+
+
+def test_concurrent_requests_log_only_their_own_correlation_id_and_user(start_local_api):
+    api = start_local_api(LOG_LEVEL="INFO")
+    names = [f"conc{n}{uuid.uuid4().hex[:8]}" for n in range(16)]
+    for name in names:
+        api.client.post("/api/v1/auth/register", json={"username": name, "email": f"{name}@example.com",
+                                                       "password": "correct horse battery"}).raise_for_status()
+
+    def session(name: str) -> list[tuple[str, str, str]]:
+        """(request id, user id, function) of a login and a bookmark made with its token, while the others run."""
+        login = api.client.post("/api/v1/auth/login", json={"email": f"{name}@example.com",
+                                                            "password": "correct horse battery"})
+        user = login.raise_for_status().json()["user"]
+        made = api.client.post("/api/v1/bookmarks", json={"url": f"https://example.com/{name}"},
+                               headers={"authorization": f"Bearer {user['access']}"})
+        assert made.status_code == 201, made.text
+        return [(login.headers["apigw-requestid"], user["id"], "AuthLoginFunction"),
+                (made.headers["apigw-requestid"], user["id"], "BookmarksCreateFunction")]
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        expected = {request_id: (user_id, function) for requests in pool.map(session, names)
+                    for request_id, user_id, function in requests}
+    api.stop()
+    api.wait_for_line("^Stopping")  # every line before it has been read
+
+    lines = [json.loads(line) for line in api.lines if line.startswith("{")]
+    ours = [line for line in lines if line.get("correlation_id") in expected]
+    messages = [line["message"] for line in ours]
+    assert messages.count("user logged in") == messages.count("bookmark created") == len(names)
+    invocations: dict[str, set[str]] = {}
+    for line in ours:
+        user_id, function = expected[line["correlation_id"]]
+        assert line["user_id"] == user_id
+        assert line["function_name"].endswith(f"-{function}")
+        invocations.setdefault(line["correlation_id"], set()).add(line["function_request_id"])
+    assert all(len(ids) == 1 for ids in invocations.values())  # one Lambda request id per request
+    assert len(set.union(*invocations.values())) == len(expected)
 
 
 def _dynamodb(api):
