@@ -8,7 +8,7 @@ SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test lint bench build deploy reset clean
+.PHONY: install run test lint bench check-data build deploy reset clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (pyenv: the repo's .python-version selects it)"; exit 1; }
@@ -50,6 +50,9 @@ lint: install $(SAM) $(CHECKOV)  ## style and security: ruff (with its bandit ru
 
 bench: install
 	$(BIN)/python -m bench
+
+check-data: install  ## every broken invariant in the tables: the running local API's, DYNAMODB_ENDPOINT_URL's, or AWS's (USERS_TABLE, BOOKMARKS_TABLE)
+	$(BIN)/python -m ops.check_data
 
 build: $(SAM)
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build --parallel --cached

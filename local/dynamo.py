@@ -20,6 +20,11 @@ def state_dir() -> Path:
     return Path(os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local")
 
 
+def endpoint_file(directory: Path) -> Path:
+    """Where a running local API says which DynamoDB it uses, so tools (`make check-data`) find it unasked."""
+    return directory / "dynamodb-endpoint.json"
+
+
 def signing_key(directory: Path) -> str:
     """The key that signs tokens, kept in the state dir so tokens survive a restart."""
     path = directory / "signing.key"
@@ -99,6 +104,8 @@ class LocalDynamo:
             self.restore()
             self._saver = threading.Thread(target=self._save_loop, name="dynamodb-saver", daemon=True)
             self._saver.start()
+        self.directory.mkdir(parents=True, exist_ok=True)  # written last: a reader finds restored tables
+        endpoint_file(self.directory).write_text(json.dumps({"endpoint_url": self.endpoint_url, "region": self.region}))
         return self.endpoint_url
 
     def mark_dirty(self) -> None:
@@ -140,6 +147,7 @@ class LocalDynamo:
         return count
 
     def stop(self) -> None:
+        endpoint_file(self.directory).unlink(missing_ok=True)
         self._stop.set()
         if self._saver:
             self._saver.join()

@@ -107,11 +107,11 @@ def change_password(user: User, data: PasswordChangeIn) -> None:
 
 
 def delete_account(user: User, data: PasswordIn) -> None:
-    """Bookmarks first, so a failure leaves an account its owner can retry with; then the user and
-    claims (tokens die, email and username are free); then one more sweep for a bookmark created
-    meanwhile. Short-code claims stay, so the codes are never reused."""
+    """First the mark that stops new bookmarks, then every bookmark (each whole), then the user and its
+    claims (tokens die, email and username are free). A failure at any step leaves an account whose owner
+    can send the deletion again to finish it. Short-code claims stay, so the codes are never reused."""
     _check_password(data.password, user, user.email)
+    users.mark_deleting(user)
     removed = bookmark_store.delete_all(user.id)
     users.delete_user(user)
-    removed += bookmark_store.delete_all(user.id)
     logger.info("account deleted", bookmarks_removed=removed)

@@ -5,7 +5,7 @@ from typing import Literal
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, EmailTaken, TokenRevoked, UsernameTaken
-from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
+from bookmarker.store.client import ALREADY_WRITTEN, Write, client, conditionally, transact
 
 
 @dataclass(frozen=True)
@@ -87,18 +87,34 @@ def set_password(user: User, password_hash: str) -> None:
         raise Conflict("the account changed meanwhile; log in again")
 
 
+def mark_deleting(user: User) -> None:
+    """From now on no bookmark can be created for the user (the create's condition), so a sweep of the
+    bookmarks finds them all; only if the caller's token is still current."""
+    if conditionally(client().update_item, TableName=_table(), Key=user_key(user.id),
+                     UpdateExpression="SET deleting = :yes", ConditionExpression="token_version = :v",
+                     ExpressionAttributeValues={":yes": {"BOOL": True},
+                                                ":v": {"N": str(user.token_version)}}) is None:
+        raise TokenRevoked("the token has been revoked")
+
+
 def delete_user(user: User) -> None:
     """The user and its claims, so its email and username are free again; its tokens die with it."""
     table = _table()
     mine = {"ConditionExpression": "user_id = :id", "ExpressionAttributeValues": {":id": {"S": user.id}}}
-    transact([
+    writes: list[Write] = [
         # A logout or password change got in first: the caller's token is no longer current.
         ({"Delete": {"TableName": table, "Key": user_key(user.id), "ConditionExpression": "token_version = :v",
                      "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
          TokenRevoked("the token has been revoked")),
         ({"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}}, None),
         ({"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}}, None),
-    ])
+    ]
+    try:
+        transact(writes)
+    except TokenRevoked:
+        if get_user(user.id) is not None:
+            raise
+        # Gone already: an earlier attempt of this call committed and only its answer was lost.
 
 
 # ---- refresh tokens: one record per jti, used at most once ---------------------------------------
