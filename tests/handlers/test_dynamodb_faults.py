@@ -1,13 +1,11 @@
 """DynamoDB faults on every route: throttling, a 5xx, a read timeout and a lost connection, injected at each
 DynamoDB call a route makes in turn, answer 503 `unavailable` with Retry-After (the redirect still redirects
 when only its count fails); a transaction cancelled by contention is a 409, by throttling a 503."""
-import contextlib
 import itertools
 import uuid
 
 import pytest
-from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError
 
 import auth_delete
 import auth_login
@@ -28,42 +26,10 @@ from bookmarker.errors import Conflict, Unavailable
 from bookmarker.store import bookmarks as store
 from bookmarker.store import client as store_client
 from tests.conftest import call, make_event, signup
+from tests.faults import KINDS, PROVISIONED, THROTTLING, fail_call, failure
 
-ENDPOINT = "https://dynamodb.us-east-1.amazonaws.com"
-
-
-def _answer(status: int, code: str):
-    parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
-    return AWSResponse(ENDPOINT, status, {}, None), parsed
-
-
-KINDS = {
-    "throttled": lambda: _answer(400, "ProvisionedThroughputExceededException"),
-    "server error": lambda: _answer(500, "InternalServerError"),
-    "read timeout": lambda: (_ for _ in ()).throw(ReadTimeoutError(endpoint_url=ENDPOINT)),
-    "no connection": lambda: (_ for _ in ()).throw(EndpointConnectionError(endpoint_url=ENDPOINT)),
-}
-
-
-@contextlib.contextmanager
-def dynamodb_calls(fail_at: int | None = None, kind: str = ""):
-    """Count the DynamoDB calls made inside the block; the one numbered `fail_at` (from 0) fails as `kind`,
-    as the SDK would raise it after its retries (a before-call answer skips the network and the retries)."""
-    seen: list[str] = []
-
-    def before_call(model, **_):
-        seen.append(model.name)
-        if len(seen) - 1 == fail_at:
-            return KINDS[kind]()
-        return None
-
-    events = store_client.client().meta.events
-    unique = f"fault-{uuid.uuid4().hex}"
-    events.register("before-call.dynamodb", before_call, unique_id=unique)
-    try:
-        yield seen
-    finally:
-        events.unregister("before-call.dynamodb", unique_id=unique)
+# The redirect's own kinds beside the store's: throttled by capacity, as a hot link is.
+ALL_KINDS = (*KINDS, PROVISIONED)
 
 
 # ---- each route: how to set it up, and its request -------------------------------------------------
@@ -119,36 +85,36 @@ ROUTES = {
 }
 
 
-@pytest.mark.parametrize(("route", "kind"), list(itertools.product(ROUTES, KINDS)))
+@pytest.mark.parametrize(("route", "kind"), list(itertools.product(ROUTES, ALL_KINDS)))
 def test_a_dynamodb_fault_at_any_call_of_a_route_answers_503_with_retry_after(tables, route, kind):
     module, arrange = ROUTES[route]
     failed = []
     for at in itertools.count():  # the first call fails, then the second, ... until the route makes no more
         event = arrange(signup(f"f{uuid.uuid4().hex[:10]}"))
-        with dynamodb_calls(fail_at=at, kind=kind) as calls:
+        with fail_call(at + 1, kind) as faults:
             status, body, headers = call(module.lambda_handler, event)
-        if len(calls) <= at:
+        if not faults.injected:  # the route made fewer calls than that: every one has failed once
             assert status < 400, body
             break
-        failed.append(calls[at])
+        failed.append(faults.injected[0].operation)
 
-        assert (status, body.get("code")) == (503, "unavailable"), f"call {at} ({calls[at]}): {status} {body}"
+        assert (status, body.get("code")) == (503, "unavailable"), f"call {at + 1} ({failed[-1]}): {status} {body}"
         assert int(headers["Retry-After"]) >= 1
         assert headers["Content-Type"] == "application/problem+json"
     assert failed, "the route makes no DynamoDB call"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_a_redirect_whose_lookup_fails_answers_503_and_whose_count_fails_still_redirects(tables, kind):
     made = _bookmark(signup("walker"))
     event = make_event("GET /{short_code}", path_params={"short_code": made["short_code"]})
-    with dynamodb_calls() as calls:
+    with fail_call(99) as faults:
         assert call(redirect.lambda_handler, event)[0] == 302
-    assert calls == ["Query", "UpdateItem"]  # the index, then the count
+    assert dict(faults.operations) == {"Query": 1, "UpdateItem": 1}  # the index, then the count
 
-    with dynamodb_calls(fail_at=0, kind=kind):
+    with fail_call(1, kind):
         looked_up = call(redirect.lambda_handler, event)
-    with dynamodb_calls(fail_at=1, kind=kind):
+    with fail_call(2, kind):
         counted = call(redirect.lambda_handler, event)
 
     assert looked_up[0] == 503
@@ -162,7 +128,7 @@ def test_a_browser_gets_the_503_as_a_page_with_retry_after(tables):
     event = make_event("GET /{short_code}", path_params={"short_code": made["short_code"]},
                        headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
 
-    with dynamodb_calls(fail_at=0, kind="throttled"):
+    with fail_call(1, THROTTLING):
         status, _, headers = call(redirect.lambda_handler, event)
 
     assert status == 503
@@ -176,10 +142,10 @@ def _cancelled(reason: str):
     def answer(model, **_):
         if model.name != "TransactWriteItems":
             return None
-        parsed = {"Error": {"Code": "TransactionCanceledException", "Message": "injected"},
-                  "CancellationReasons": [{"Code": reason}, {"Code": "None"}],
-                  "ResponseMetadata": {"HTTPStatusCode": 400}}
-        return AWSResponse(ENDPOINT, 400, {}, None), parsed
+        http, parsed = failure(THROTTLING)
+        parsed["Error"]["Code"] = "TransactionCanceledException"
+        parsed["CancellationReasons"] = [{"Code": reason}, {"Code": "None"}]
+        return http, parsed
     return answer
 
 
@@ -204,9 +170,11 @@ def test_an_item_locked_by_another_transaction_is_a_409_not_a_500(tables, monkey
     events = store_client.client().meta.events
 
     def locked(model, **_):
-        if model.name == "UpdateItem":
-            return _answer(400, "TransactionConflictException")
-        return None
+        if model.name != "UpdateItem":
+            return None
+        http, parsed = failure(THROTTLING)
+        parsed["Error"]["Code"] = "TransactionConflictException"
+        return http, parsed
 
     events.register("before-call.dynamodb", locked, unique_id="locked")
     try:
