@@ -7,4 +7,4 @@ from bookmarker.http import Request, endpoint
 @endpoint
 @authenticated
 def lambda_handler(request: Request):
-    return 200, bookmarks.stats(request)
+    return 200, bookmarks.stats(request.user_id, request.query, request.base_url)

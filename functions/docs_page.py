@@ -5,4 +5,4 @@ from bookmarker.http import Request, endpoint
 
 @endpoint
 def lambda_handler(request: Request):
-    return docs.page(request)
+    return docs.page(request.path_params.get("file"), request.headers)

@@ -1,8 +1,13 @@
 """GET and HEAD /{short_code}: 302 to the saved link; GET counts the visit. Public, and the hot path."""
 from bookmarker import shortlinks
+from bookmarker.errors import ApiError
 from bookmarker.http import Request, endpoint
 
 
-@endpoint(on_error=shortlinks.error_page)
+def _error_page(request: Request, err: ApiError) -> dict:
+    return shortlinks.error_page(request.headers.get("accept", ""), err)
+
+
+@endpoint(on_error=_error_page)
 def lambda_handler(request: Request):
-    return shortlinks.redirect(request)
+    return shortlinks.redirect(request.path_params.get("short_code", ""), count=request.method != "HEAD")

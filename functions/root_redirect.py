@@ -5,4 +5,4 @@ from bookmarker.http import Request, endpoint
 
 @endpoint
 def lambda_handler(request: Request):
-    return docs.root(request)
+    return docs.root()

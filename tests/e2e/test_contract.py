@@ -8,7 +8,7 @@ import schemathesis
 from schemathesis import checks
 from schemathesis.config import SchemathesisConfig
 
-from bookmarker.routing import SPEC
+from bookmarker.openapi import SPEC
 from tests.e2e.helpers import PASSWORD, login, new_user
 
 # Bounded so `make test` stays fast and every run sends the same requests: a fixed seed, no example database,

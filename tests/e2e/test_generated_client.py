@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bookmarker.routing import SPEC
+from bookmarker.openapi import SPEC
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "bookmarker_client"

@@ -8,7 +8,7 @@ import yaml
 import docs_page
 import openapi_document
 import root_redirect
-from bookmarker.routing import SPEC
+from bookmarker.openapi import SPEC
 
 
 def test_openapi_json_is_the_layers_openapi_yaml(api_event, lambda_context):

@@ -1,20 +1,21 @@
 import base64
 import json
+from urllib.parse import urlencode
 
 import pytest
 
-from bookmarker import paging
+from bookmarker import paging, query
 from bookmarker.errors import BadRequest
-from bookmarker.http import to_request
 from bookmarker.paging import PageRequest, decode_cursor, encode_cursor
-from tests.conftest import make_event
 
 OWNER = "01J0OWNER000000000000000AA"
 AFTER = "01J0BKMRK000000000000000ZZ"
 
 
-def read(query):
-    return paging.read(to_request(make_event("GET /api/v1/bookmarks", query=query)), OWNER)
+def read(params):
+    """What the list reads of a query string, as the client sent it (a dict, pairs, or the raw string)."""
+    raw = params if isinstance(params, str) else urlencode(params or {})
+    return paging.read(query.parse(raw), OWNER)
 
 
 def refused(fn, *args):

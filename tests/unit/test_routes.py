@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from bookmarker.routing import SPEC
+from bookmarker.openapi import SPEC
 from tests.conftest import TEMPLATE
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}

@@ -2,7 +2,7 @@
 import functools
 
 from bookmarker import tokens
-from bookmarker.errors import Unauthorized
+from bookmarker.errors import TokenRevoked
 from bookmarker.http import Request
 from bookmarker.log import logger
 from bookmarker.store import users
@@ -13,15 +13,15 @@ def current_user(token: str, typ: str) -> tuple[users.User, dict]:
     claims = tokens.decode(token, typ)
     user = users.get_user(claims["sub"])
     if user is None or user.token_version != claims["ver"]:
-        raise Unauthorized("the token has been revoked")
+        raise TokenRevoked("the token has been revoked")
     return user, claims
 
 
 def authenticated(fn):
     @functools.wraps(fn)
     def wrapper(request: Request):
-        user, claims = current_user(tokens.bearer(request.headers), "access")
-        request.user_id, request.claims, request.user = user.id, claims, user
+        user, _ = current_user(tokens.bearer(request.headers), "access")
+        request.user_id, request.user = user.id, user
         logger.append_keys(user_id=user.id)
         return fn(request)
 

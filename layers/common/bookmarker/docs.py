@@ -4,11 +4,12 @@ import gzip
 import hashlib
 import importlib.util
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from bookmarker.errors import NotFound
-from bookmarker.http import Request, Response
-from bookmarker.routing import spec
+from bookmarker.http import Response, quality
+from bookmarker.openapi import spec
 
 # Swagger UI 5.31, as shipped inside the pinned aws-lambda-powertools (already in the layer): no CDN, no new package.
 # find_spec locates the package without importing its swagger_ui module (which would load pydantic).
@@ -67,49 +68,38 @@ def _etag(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """True when Accept-Encoding lists gzip (or *) without q=0."""
-    for part in accept_encoding.lower().split(","):
-        name, *params = [p.strip() for p in part.split(";")]
-        if name in ("gzip", "x-gzip", "*"):
-            q = next((p[2:] for p in params if p.startswith("q=")), "1")
-            try:
-                return float(q) > 0
-            except ValueError:
-                return False
-    return False
-
-
-def _answer(request: Request, data: bytes, content_type: str, cache: str, extra: dict | None = None) -> Response:
+def _answer(asked: Mapping[str, str], data: bytes, content_type: str, cache: str,
+            extra: dict | None = None) -> Response:
+    """The file, gzipped when the client takes it, or 304 when its copy (If-None-Match) is current."""
     headers = {"Content-Type": content_type, "Cache-Control": cache, **(extra or {})}
     gzipped = False
     if len(data) > GZIP_OVER:
         headers["Vary"] = "Accept-Encoding"
-        if accepts_gzip(request.headers.get("accept-encoding", "")):
+        if quality(asked.get("accept-encoding", ""), "gzip", "x-gzip", "*") > 0:
             data, gzipped = _gzipped(data), True
             headers["Content-Encoding"] = "gzip"
     headers["ETag"] = _etag(data)
-    if headers["ETag"] in request.headers.get("if-none-match", ""):
+    if headers["ETag"] in asked.get("if-none-match", ""):
         del headers["Content-Type"]
         return Response(304, b"", headers)
     return Response(200, data if gzipped else data.decode("utf-8"), headers)  # bytes go base64
 
 
-def openapi(request: Request) -> Response:
-    return _answer(request, openapi_json(), "application/json", "no-cache")
+def openapi(asked: Mapping[str, str]) -> Response:
+    """`asked`: the request's (lower-cased) headers, for Accept-Encoding and If-None-Match."""
+    return _answer(asked, openapi_json(), "application/json", "no-cache")
 
 
-def page(request: Request) -> Response:
-    """/docs and /docs/: the Swagger UI page, no inline script; /docs/{file}: one of its static files."""
-    name = request.path_params.get("file")
+def page(name: str | None, asked: Mapping[str, str]) -> Response:
+    """/docs and /docs/ (no name): the Swagger UI page, no inline script; /docs/{name}: one of its files."""
     if name is None:
-        return _answer(request, PAGE.encode(), "text/html; charset=utf-8", "no-cache",
+        return _answer(asked, PAGE.encode(), "text/html; charset=utf-8", "no-cache",
                        {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY"})
     if name not in FILES:
         raise NotFound(f"no file {name} in the docs")
     # Files change only with a deploy; an hour of caching, then a cheap revalidation by ETag.
-    return _answer(request, _file(name), FILES[name][1], "public, max-age=3600")
+    return _answer(asked, _file(name), FILES[name][1], "public, max-age=3600")
 
 
-def root(request: Request) -> Response:
+def root() -> Response:
     return Response(302, "", {"Location": "/docs", "Cache-Control": "no-cache"})

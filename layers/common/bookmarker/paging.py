@@ -8,11 +8,13 @@ import math
 import re
 from dataclasses import dataclass
 
+from bookmarker import query
 from bookmarker.errors import BadRequest
-from bookmarker.http import Request
 from bookmarker.keys import derived_key
 
 _INT = re.compile(r"[0-9]{1,9}")
+PER_PAGE, MAX_PER_PAGE = 5, 100  # API.md: the original API's default, and a page DynamoDB reads in one Query
+MAX_PAGE = 100_000_000  # past any real list (the quota is 10,000), yet an int DynamoDB and JSON carry exactly
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,8 @@ class PageRequest:
     after: str | None     # the cursor's last bookmark id
 
 
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.param(name)
+def _int(params: query.Query, name: str, default: int, low: int, high: int) -> int:
+    raw = query.one(params, name)
     if raw is None:
         return default
     if not _INT.fullmatch(raw) or not low <= int(raw) <= high:
@@ -32,14 +34,14 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def read(request: Request, owner: str) -> PageRequest:
-    per_page = _int(request, "per_page", 5, 1, 100)
-    cursor = request.param("cursor")
+def read(params: query.Query, owner: str) -> PageRequest:
+    per_page = _int(params, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    cursor = query.one(params, "cursor")
     if cursor is not None:
-        if request.param("page") is not None:
+        if query.one(params, "page") is not None:
             raise BadRequest("give page or cursor, not both", code="invalid_paging")
         return PageRequest(page=None, per_page=per_page, after=decode_cursor(cursor, owner))
-    return PageRequest(page=_int(request, "page", 1, 1, 100_000_000), per_page=per_page, after=None)
+    return PageRequest(page=_int(params, "page", 1, 1, MAX_PAGE), per_page=per_page, after=None)
 
 
 def _sign(payload: bytes) -> bytes:

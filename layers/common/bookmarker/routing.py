@@ -1,21 +1,11 @@
 """What the $default route answers: 404 for a path no route has, 405 with Allow for a wrong method."""
 import functools
 import re
-from pathlib import Path
 
 from bookmarker.errors import ApiError, MethodNotAllowed, NotFound
+from bookmarker.openapi import spec
 
-SPEC = Path(__file__).with_name("openapi.yaml")  # the repo's openapi.yaml links here, so one file serves both
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
-
-
-@functools.cache
-def spec() -> dict:
-    """The OpenAPI document, parsed once a container; the fallback and /openapi.json both read it."""
-    import yaml  # here, not at the top: only the fallback and the docs functions pay for it
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from bookmarker import clock, urls
 from bookmarker.errors import ApiError, NotFound
-from bookmarker.http import Request, Response, problem
+from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
 from bookmarker.store import bookmarks as store
 
@@ -15,12 +15,12 @@ _CODE = re.compile(r"[0-9A-Za-z_-]{4,64}")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def redirect(request: Request) -> Response:
-    code = request.path_params.get("short_code", "")
+def redirect(code: str, *, count: bool) -> Response:
+    """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit."""
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
         raise NotFound("no link with this code")
-    if request.method != "HEAD" and not _count(link):
+    if count and not _count(link):
         raise NotFound("no link with this code")  # deleted between the lookup and the count
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
@@ -42,30 +42,16 @@ def _count(link: store.ShortLink) -> bool:
 
 def prefers_html(accept: str) -> bool:
     """True when the Accept header ranks text/html above JSON (a browser); a tie goes to JSON."""
-    def quality(media: str) -> float:
-        best, best_specificity = 0.0, -1
-        kind = media.split("/", maxsplit=1)[0]
-        for part in accept.lower().split(","):  # media types and "q" are case-insensitive (RFC 9110)
-            name, *params = [p.strip() for p in part.split(";")]
-            q = 1.0
-            for p in params:
-                if p.startswith("q="):
-                    try:
-                        q = float(p[2:])
-                    except ValueError:
-                        q = 0.0
-            specificity = 2 if name == media else 1 if name == f"{kind}/*" else 0 if name == "*/*" else -1
-            if specificity > best_specificity:
-                best, best_specificity = q, specificity
-        return best
+    def of(media: str) -> float:
+        return quality(accept, media, media.split("/", maxsplit=1)[0] + "/*", "*/*")
 
-    return quality("text/html") > max(quality("application/json"), quality("application/problem+json"))
+    return of("text/html") > max(of("application/json"), of("application/problem+json"))
 
 
-def error_page(request: Request, err: ApiError) -> dict:
+def error_page(accept: str, err: ApiError) -> dict:
     """Problem JSON, or for a browser the same status as a small plain page (no scripts, nothing external)."""
     answer = problem(err)
-    if prefers_html(request.headers.get("accept", "")):
+    if prefers_html(accept):
         answer["headers"]["Content-Type"] = "text/html; charset=utf-8"
         answer["body"] = (
             f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(err.title)}</title></head>"
