@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from local.dynamo import LocalDynamo, signing_key, state_dir
+from local.iam import RECORD_ENV
+from local.iam import install as install_recorder
 from local.server import LocalApiServer
 from local.template import DEFAULT_TEMPLATE, Template
 
@@ -43,6 +45,8 @@ def _shown(path: Path) -> str:
 
 def main() -> int:
     template = Template(os.environ.get("LOCAL_TEMPLATE") or DEFAULT_TEMPLATE)
+    if record := os.environ.get(RECORD_ENV):  # the tests' IAM check: before any DynamoDB client is made
+        install_recorder(template, Path(record))
     directory = state_dir()
     given_endpoint = os.environ.get("DYNAMODB_ENDPOINT_URL")
     os.environ.update(aws_defaults(os.environ, embedded=given_endpoint is None))

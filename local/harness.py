@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from local.iam import RECORD_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 BANNER = re.compile(r" on (http://127\.0\.0\.1:\d+) \(DynamoDB: (?:embedded at )?(http://[^,)\s]+)")
 START_TIMEOUT = 30
@@ -39,12 +41,13 @@ def _developer_shell() -> dict[str, str]:
 class LocalApi:
     """One `python -m local` process; restart() keeps the state dir, as a developer's second `make run` does."""
 
-    def __init__(self, state_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, state_dir: Path, env: dict[str, str] | None = None, record: Path | None = None):
+        """record: a file the process appends its handlers' DynamoDB calls to (local/iam.py), for the IAM tests."""
         self.state_dir = state_dir
         self.env = {**_developer_shell(), "PORT": "0", "LOCAL_STATE_DIR": str(state_dir), "BCRYPT_ROUNDS": "4",
                     # every test client is 127.0.0.1: the per-client limit has its own test
                     "CLIENT_MAX_ATTEMPTS": "1000000",
-                    "PYTHONUNBUFFERED": "1", **(env or {})}
+                    "PYTHONUNBUFFERED": "1", **({RECORD_ENV: str(record)} if record else {}), **(env or {})}
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []  # everything the process printed (stdout and stderr)
         self.url = self.dynamodb_url = ""

@@ -9,9 +9,13 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from local import iam
 from local.template import Template
 
 TEMPLATE = Template()
+# Before any DynamoDB client exists (they are made lazily): every call a handler makes is recorded for
+# tests/test_iam_policies.py, which checks it against the function's own policy (moto enforces no IAM).
+iam.install(TEMPLATE)
 # The functions' environment as the template gives it, with test-only values: a fixed signing key,
 # the cheapest bcrypt cost, and fake credentials so nothing can reach AWS.
 os.environ.update(TEMPLATE.merged_environment({
@@ -31,6 +35,34 @@ from moto import mock_aws  # noqa: E402
 from local.dynamo import create_tables  # noqa: E402
 
 DOMAIN = "api.bkm.test"
+IAM_CHECKS = "test_iam_policies.py"
+DESELECTED = pytest.StashKey[list]()
+IAM_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    # The IAM checks judge what every other test recorded: they run last (a stable sort keeps the rest in order).
+    items.sort(key=lambda item: item.path.name == IAM_CHECKS)
+
+
+def pytest_deselected(items):
+    # The IAM checks need the whole handler and e2e suites; -k or --deselect runs part of them.
+    if items:
+        items[0].config.stash.setdefault(DESELECTED, []).extend(items)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if lines := config.stash.get(IAM_REPORT, None):
+        terminalreporter.write_sep("-", "DynamoDB grants (tests/test_iam_policies.py)")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_calls_dir(tmp_path_factory):
+    """Where each `python -m local` of the session records its handlers' DynamoDB calls (JSON lines)."""
+    return tmp_path_factory.mktemp("dynamodb-calls")
 
 
 def _serialize_moto() -> None:

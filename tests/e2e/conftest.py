@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,20 +12,22 @@ from local.harness import LocalApi
 
 
 @pytest.fixture(scope="session")
-def local_api(tmp_path_factory):
-    """The local API on the real template.yaml, with its own empty state dir."""
-    api = LocalApi(tmp_path_factory.mktemp("local-state")).start()
+def local_api(tmp_path_factory, dynamodb_calls_dir):
+    """The local API on the real template.yaml, with its own empty state dir; its DynamoDB calls are recorded."""
+    api = LocalApi(tmp_path_factory.mktemp("local-state"), record=dynamodb_calls_dir / "local_api.jsonl").start()
     yield api
     api.stop()
 
 
 @pytest.fixture
-def start_local_api(tmp_path):
-    """Factory: start_local_api(state_dir=None, **env) -> a started LocalApi, stopped after the test."""
+def start_local_api(tmp_path, dynamodb_calls_dir):
+    """Factory: start_local_api(state_dir=None, **env) -> a started LocalApi, stopped after the test; its
+    DynamoDB calls are recorded."""
     started: list[LocalApi] = []
 
     def start(state_dir: Path | None = None, **env: str) -> LocalApi:
-        api = LocalApi(state_dir or tmp_path / "state", env).start()
+        record = dynamodb_calls_dir / f"{uuid.uuid4().hex}.jsonl"
+        api = LocalApi(state_dir or tmp_path / "state", env, record=record).start()
         started.append(api)
         return api
 

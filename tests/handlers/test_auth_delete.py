@@ -159,3 +159,18 @@ def test_deleting_one_account_leaves_another_untouched(alice, bob):
 
     assert status == 200
     assert body["id"] == bob.id
+
+
+def test_after_ten_wrong_passwords_even_the_right_one_answers_429_and_deletes_nothing(alice, tables):
+    save(alice.access, "https://example.com/one")
+    for _ in range(10):
+        assert delete(alice.access, "not the password")[0] == 401
+    bookmarks_before = bookmark_items(tables, alice.id)
+
+    status, body, headers = delete(alice.access, alice.password)
+
+    assert status == 429
+    assert body["code"] == "too_many_attempts"
+    assert 0 < int(headers["Retry-After"]) <= 900
+    assert bookmark_items(tables, alice.id) == bookmarks_before
+    assert call(auth_me.lambda_handler, make_event("GET /api/v1/auth/me", token=alice.access))[0] == 200
