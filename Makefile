@@ -41,8 +41,9 @@ $(CHECKOV): requirements-scan.txt
 	$(SCAN_VENV)/bin/pip install --disable-pip-version-check -q -r requirements-scan.txt
 	touch $@
 
-lint: install $(SAM) $(CHECKOV)  ## style and security: ruff (with its bandit rules, S), cfn-lint, checkov, the OpenAPI validator, SAM
+lint: install $(SAM) $(CHECKOV)  ## style, types and security: ruff (with its bandit rules, S), mypy, cfn-lint, checkov, the OpenAPI validator, SAM
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV) -f template.yaml --config-file .checkov.yaml
 	$(BIN)/openapi-spec-validator openapi.yaml

@@ -1,14 +1,17 @@
 """Deep pages: page-number paging reads everything before the page; a cursor costs the same at any depth."""
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
 
 from local.harness import LocalApi
 
 BOOKMARKS, PER_PAGE, REPEAT = 400, 10, 5
 
 
-def _best_ms(fn) -> float:
+def _best_ms(fn: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(REPEAT):
         start = time.perf_counter()
@@ -21,19 +24,21 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as state:
         api = LocalApi(Path(state)).start()
         try:
+            client = api.client
+            assert client is not None  # start() opened it
             headers = {"authorization": f"Bearer {api.signup('pager')}"}
             for i in range(BOOKMARKS):
-                api.client.post("/api/v1/bookmarks", json={"url": f"https://example.com/{i}"}, headers=headers)
+                client.post("/api/v1/bookmarks", json={"url": f"https://example.com/{i}"}, headers=headers)
             last_page = BOOKMARKS // PER_PAGE
             cursors, params = [], {"per_page": PER_PAGE}
             for _ in range(last_page - 1):  # walk once to hold the cursor of the last page
-                meta = api.client.get("/api/v1/bookmarks", params=params, headers=headers).json()["meta"]
+                meta = client.get("/api/v1/bookmarks", params=params, headers=headers).json()["meta"]
                 cursors.append(meta["next_cursor"])
                 params = {"per_page": PER_PAGE, "cursor": meta["next_cursor"]}
 
-            def get(**query):
-                return lambda: api.client.get("/api/v1/bookmarks", params={"per_page": PER_PAGE, **query},
-                                              headers=headers).raise_for_status()
+            def get(**query: int | str) -> Callable[[], httpx.Response]:
+                return lambda: client.get("/api/v1/bookmarks", params={"per_page": PER_PAGE, **query},
+                                          headers=headers).raise_for_status()
 
             first = _best_ms(get(page=1))
             deep_page = _best_ms(get(page=last_page))

@@ -16,9 +16,11 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as state:
         api = LocalApi(Path(state)).start()
         try:
+            client = api.client
+            assert client is not None  # start() opened it
             token = api.signup("bench")
             headers = {"authorization": f"Bearer {token}"}
-            made = api.client.post("/api/v1/bookmarks", json={"url": "https://example.com/hot"}, headers=headers)
+            made = client.post("/api/v1/bookmarks", json={"url": "https://example.com/hot"}, headers=headers)
             code, bookmark_id = made.json()["short_code"], made.json()["id"]
 
             def hit(_: int) -> tuple[int, float]:
@@ -31,7 +33,7 @@ def run() -> None:
             with ThreadPoolExecutor(THREADS) as pool:
                 results = list(pool.map(hit, range(HITS)))
             elapsed = time.perf_counter() - start
-            visits = api.client.get(f"/api/v1/bookmarks/{bookmark_id}", headers=headers).json()["visits"]
+            visits = client.get(f"/api/v1/bookmarks/{bookmark_id}", headers=headers).json()["visits"]
             missed = sum("visit not counted" in line for line in api.lines)
         finally:
             api.stop()

@@ -1,12 +1,12 @@
 """DELETE /api/v1/auth/me: delete the caller's account and all its bookmarks (short codes stay claimed)."""
 from bookmarker import accounts
-from bookmarker.auth import authenticated
-from bookmarker.http import Request, endpoint
+from bookmarker.auth import AuthenticatedRequest, authenticated
+from bookmarker.http import Result, endpoint
 from bookmarker.models import PasswordIn, parse
 
 
 @endpoint
 @authenticated
-def lambda_handler(request: Request):
+def lambda_handler(request: AuthenticatedRequest) -> Result:
     accounts.delete_account(request.user, parse(PasswordIn, request.body))
     return 204, None

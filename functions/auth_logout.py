@@ -1,11 +1,11 @@
 """POST /api/v1/auth/logout: every token issued to the caller so far stops working."""
 from bookmarker import accounts
-from bookmarker.auth import authenticated
-from bookmarker.http import Request, endpoint
+from bookmarker.auth import AuthenticatedRequest, authenticated
+from bookmarker.http import Result, endpoint
 
 
 @endpoint
 @authenticated
-def lambda_handler(request: Request):
+def lambda_handler(request: AuthenticatedRequest) -> Result:
     accounts.logout(request.user)
     return 204, None

@@ -1,12 +1,12 @@
 """POST /api/v1/auth/password: change the password; every earlier token stops working."""
 from bookmarker import accounts
-from bookmarker.auth import authenticated
-from bookmarker.http import Request, endpoint
+from bookmarker.auth import AuthenticatedRequest, authenticated
+from bookmarker.http import Result, endpoint
 from bookmarker.models import PasswordChangeIn, parse
 
 
 @endpoint
 @authenticated
-def lambda_handler(request: Request):
+def lambda_handler(request: AuthenticatedRequest) -> Result:
     accounts.change_password(request.user, parse(PasswordChangeIn, request.body))
     return 204, None

@@ -1,11 +1,11 @@
 """DELETE /api/v1/bookmarks/{id}: delete a bookmark; its short link then answers 404."""
 from bookmarker import bookmarks
-from bookmarker.auth import authenticated
-from bookmarker.http import Request, endpoint
+from bookmarker.auth import AuthenticatedRequest, authenticated
+from bookmarker.http import Result, endpoint
 
 
 @endpoint
 @authenticated
-def lambda_handler(request: Request):
+def lambda_handler(request: AuthenticatedRequest) -> Result:
     bookmarks.delete(request.user_id, request.path_params.get("id", ""))
     return 204, None

@@ -1,10 +1,10 @@
 """GET /api/v1/bookmarks: the caller's bookmarks, newest first, by page or by cursor."""
 from bookmarker import bookmarks
-from bookmarker.auth import authenticated
-from bookmarker.http import Request, endpoint
+from bookmarker.auth import AuthenticatedRequest, authenticated
+from bookmarker.http import Result, endpoint
 
 
 @endpoint
 @authenticated
-def lambda_handler(request: Request):
+def lambda_handler(request: AuthenticatedRequest) -> Result:
     return 200, bookmarks.list_bookmarks(request.user_id, request.query, request.base_url)

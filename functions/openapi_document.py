@@ -1,8 +1,8 @@
 """GET /openapi.json: the API's OpenAPI document (openapi.yaml, shipped in the layer) as JSON."""
 from bookmarker import docs
-from bookmarker.http import Request, endpoint
+from bookmarker.http import Request, Result, endpoint
 
 
 @endpoint
-def lambda_handler(request: Request):
+def lambda_handler(request: Request) -> Result:
     return docs.openapi(request.headers)

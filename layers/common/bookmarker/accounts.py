@@ -1,4 +1,6 @@
 """Accounts: register, log in, rotate refresh tokens, log out, change the password, delete the account."""
+from typing import Any
+
 from ulid import ULID
 
 from bookmarker import clock, passwords, tokens
@@ -11,11 +13,11 @@ from bookmarker.store import users
 from bookmarker.store.users import User, Window
 
 
-def public(user: User) -> dict:
+def public(user: User) -> dict[str, str]:
     return {"id": user.id, "username": user.username, "email": user.email}
 
 
-def register(data: RegisterIn, client_ip: str) -> dict:
+def register(data: RegisterIn, client_ip: str) -> dict[str, Any]:
     s, now = settings(), clock.epoch()
     if client_ip:  # every registration counts against its source IP: no mass sign-ups from one client
         _refuse_if_full(users.count_registration(client_ip, now, s.client_window, s.client_max_attempts),
@@ -27,7 +29,7 @@ def register(data: RegisterIn, client_ip: str) -> dict:
     return {"message": "account created", "user": public(user)}
 
 
-def _pair(user: User) -> dict:
+def _pair(user: User) -> dict[str, Any]:
     access, _ = tokens.issue(user.id, user.token_version, "access")
     refresh, claims = tokens.issue(user.id, user.token_version, "refresh")
     users.record_refresh(claims["jti"], user.id, claims["exp"])
@@ -64,7 +66,7 @@ def _check_password(password: str, user: User | None, email: str, client_ip: str
     return _verify(password, user, email, client_ip)
 
 
-def login(data: LoginIn, client_ip: str) -> dict:
+def login(data: LoginIn, client_ip: str) -> dict[str, Any]:
     user = _check_password(data.password, users.find_by_email(data.email), data.email, client_ip)
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
@@ -80,7 +82,7 @@ def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_lim
                               headers={"Retry-After": str(retry_after)})
 
 
-def refresh(user: User, jti: str) -> dict:
+def refresh(user: User, jti: str) -> dict[str, Any]:
     """A new pair for a refresh token used once; a second use is theft: every token of the user dies."""
     outcome = users.use_refresh(jti, user.id, clock.epoch())
     if outcome == "used":
@@ -91,7 +93,7 @@ def refresh(user: User, jti: str) -> dict:
     return _pair(user)
 
 
-def me(user: User) -> dict:
+def me(user: User) -> dict[str, Any]:
     return {**public(user), "created_at": user.created_at}
 
 

@@ -2,6 +2,8 @@
 import re
 import secrets
 import string
+from collections.abc import Callable
+from typing import Any
 
 from ulid import ULID
 
@@ -27,18 +29,18 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def view(b: Bookmark, base: str) -> dict:
+def view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "body": b.body, "short_code": b.short_code,
             "short_url": f"{base}/{b.short_code}", "visits": b.visits, "last_visited_at": b.last_visited_at,
             "created_at": b.created_at, "updated_at": b.updated_at}
 
 
-def stats_view(b: Bookmark, base: str) -> dict:
+def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "short_code": b.short_code, "short_url": f"{base}/{b.short_code}",
             "visits": b.visits, "last_visited_at": b.last_visited_at}
 
 
-def create(owner: str, new: BookmarkIn, base: str) -> dict:
+def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     now = clock.iso_now()
     b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
                  short_code="", created_at=now, updated_at=now)
@@ -62,11 +64,12 @@ def _mine(owner: str, bookmark_id: str) -> Bookmark:
     return found
 
 
-def get(owner: str, bookmark_id: str, base: str) -> dict:
+def get(owner: str, bookmark_id: str, base: str) -> dict[str, Any]:
     return view(_mine(owner, bookmark_id), base)
 
 
-def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *, touch: bool) -> dict:
+def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *,
+            touch: bool) -> dict[str, Any]:
     """One read, one conditional write: a write that raced another on this bookmark and lost is a 409
     (API.md: re-read, then retry), never a silent overwrite of what the other wrote."""
     old = _mine(owner, bookmark_id)
@@ -83,12 +86,12 @@ def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, bas
     return view(new, base)
 
 
-def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict:
+def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict[str, Any]:
     """PUT: a full replacement; optional fields left out return to their defaults."""
     return _update(owner, bookmark_id, data.url, data.body, base, touch=True)  # a PUT always moves updated_at
 
 
-def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict:
+def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict[str, Any]:
     return _update(owner, bookmark_id, data.url, data.body, base, touch=False)
 
 
@@ -104,7 +107,7 @@ def delete(owner: str, bookmark_id: str) -> None:
     raise BookmarkChanged("the bookmark keeps changing; read it again, then retry")
 
 
-def _page(owner: str, params: Query, base: str, shape) -> dict:
+def _page(owner: str, params: Query, base: str, shape: Callable[[Bookmark, str], dict[str, Any]]) -> dict[str, Any]:
     req = paging.read(params, owner)
     total = store.count(owner)
     after = req.after
@@ -116,9 +119,9 @@ def _page(owner: str, params: Query, base: str, shape) -> dict:
     return {"data": [shape(b, base) for b in page.items], "meta": paging.meta(req, total, page.more, next_cursor)}
 
 
-def list_bookmarks(owner: str, params: Query, base: str) -> dict:
+def list_bookmarks(owner: str, params: Query, base: str) -> dict[str, Any]:
     return _page(owner, params, base, view)
 
 
-def stats(owner: str, params: Query, base: str) -> dict:
+def stats(owner: str, params: Query, base: str) -> dict[str, Any]:
     return _page(owner, params, base, stats_view)

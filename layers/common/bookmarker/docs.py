@@ -11,9 +11,18 @@ from bookmarker.errors import NotFound
 from bookmarker.http import Response, quality
 from bookmarker.openapi import spec
 
+
+def _package_dir(name: str) -> Path:
+    """Where an installed package lives; find_spec locates it without importing it."""
+    found = importlib.util.find_spec(name)
+    if found is None or found.origin is None:
+        raise ModuleNotFoundError(f"no package {name}", name=name)
+    return Path(found.origin).parent
+
+
 # Swagger UI 5.31, as shipped inside the pinned aws-lambda-powertools (already in the layer): no CDN, no new package.
-# find_spec locates the package without importing its swagger_ui module (which would load pydantic).
-_POWERTOOLS = Path(importlib.util.find_spec("aws_lambda_powertools").origin).parent
+# Located, not imported: its swagger_ui module would load pydantic.
+_POWERTOOLS = _package_dir("aws_lambda_powertools")
 _SWAGGER_UI = _POWERTOOLS / "event_handler" / "openapi" / "swagger_ui"
 _JS, _CSS = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
 FILES = {  # the only files /docs/{file} serves: name -> (path, content type)
@@ -69,7 +78,7 @@ def _etag(data: bytes) -> str:
 
 
 def _answer(asked: Mapping[str, str], data: bytes, content_type: str, cache: str,
-            extra: dict | None = None) -> Response:
+            extra: dict[str, str] | None = None) -> Response:
     """The file, gzipped when the client takes it, or 304 when its copy (If-None-Match) is current."""
     headers = {"Content-Type": content_type, "Cache-Control": cache, **(extra or {})}
     gzipped = False

@@ -5,8 +5,8 @@ class ApiError(Exception):
     status, code, title = 500, "internal_error", "Internal Server Error"
     headers: dict[str, str] = {}
 
-    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail, self.errors, self.code = detail, errors, code or self.code
         self.headers = headers or {}
@@ -37,13 +37,14 @@ class Unavailable(ApiError):
     status, code, title = 503, "unavailable", "Service Unavailable"
     RETRY_AFTER = 1  # seconds: throttling clears and a throttled partition splits within about a second
 
-    def __init__(self, detail: str = "", **kwargs):
-        super().__init__(detail, **kwargs)
+    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, code=code, errors=errors, headers=headers)
         self.headers.setdefault("Retry-After", str(self.RETRY_AFTER))
 
 
 class MethodNotAllowed(ApiError):
     status, code, title = 405, "method_not_allowed", "Method Not Allowed"
 
-    def __init__(self, allow: list[str]):
+    def __init__(self, allow: list[str]) -> None:
         super().__init__(f"allowed: {', '.join(allow)}", headers={"Allow": ", ".join(allow)})

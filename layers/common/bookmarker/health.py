@@ -2,5 +2,5 @@
 from bookmarker.config import settings
 
 
-def status() -> dict:
+def status() -> dict[str, str]:
     return {"status": "ok", "version": settings().version}

@@ -3,8 +3,9 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
 
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -12,6 +13,9 @@ from bookmarker import query
 from bookmarker.config import settings
 from bookmarker.errors import ApiError, BadRequest, PayloadTooLarge
 from bookmarker.log import logger
+
+if TYPE_CHECKING:  # the import of aws_lambda_powertools.utilities alone costs a cold start about 90 ms
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 MAX_BODY = 64 * 1024  # API.md: 413 past 64 KiB (API Gateway's own limit is 10 MB)
 SECURITY_HEADERS = {
@@ -33,8 +37,6 @@ class Request:
     source_ip: str
     domain_name: str
     request_id: str
-    user_id: str = ""
-    user: object = None  # the store's User, set by bookmarker.auth.authenticated
 
     @property
     def base_url(self) -> str:
@@ -48,7 +50,18 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _decode_body(event: dict, limit: int) -> str:
+# What a handler returns: a Response as it is, or (status, JSON object or None for no body[, headers]).
+type Payload = dict[str, Any] | None
+type Result = Response | tuple[int, Payload] | tuple[int, Payload, Mapping[str, str]]
+type Handler = Callable[[Request], Result]
+# A payload 2.0 event in, an API Gateway response out: what Lambda calls.
+type Event = dict[str, Any]
+type Answer = dict[str, Any]
+type LambdaHandler = Callable[[Event, LambdaContext], Answer]
+type ErrorPage = Callable[[Request, ApiError], Answer]
+
+
+def _decode_body(event: Event, limit: int) -> str:
     raw = event.get("body") or ""
     if event.get("isBase64Encoded"):
         if len(raw) > (limit * 4) // 3 + 4:
@@ -70,7 +83,7 @@ def _decode_body(event: dict, limit: int) -> str:
         raise BadRequest("the body is not valid UTF-8", code="invalid_encoding") from None
 
 
-def to_request(event: dict) -> Request:
+def to_request(event: Event) -> Request:
     ctx = event.get("requestContext") or {}
     http = ctx.get("http") or {}
     return Request(
@@ -101,13 +114,13 @@ def quality(header: str, *names: str) -> float:
     return next((listed[n] for n in names if n in listed), 0.0)
 
 
-def json_body(obj) -> str:
+def json_body(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def problem(err: ApiError) -> dict:
-    body = {"type": "about:blank", "title": err.title, "status": err.status, "detail": err.detail or err.title,
-            "code": err.code}
+def problem(err: ApiError) -> Answer:
+    body: dict[str, object] = {"type": "about:blank", "title": err.title, "status": err.status,
+                               "detail": err.detail or err.title, "code": err.code}
     if err.errors:
         body["errors"] = err.errors
     headers = {"Content-Type": "application/problem+json", **SECURITY_HEADERS, **err.headers}
@@ -116,32 +129,40 @@ def problem(err: ApiError) -> dict:
     return {"statusCode": err.status, "headers": headers, "body": json_body(body)}
 
 
-def _encode(result) -> dict:
+def _encode(result: Result) -> Answer:
     if isinstance(result, Response):
-        out = {"statusCode": result.status, "headers": {**SECURITY_HEADERS, **result.headers}}
+        out: Answer = {"statusCode": result.status, "headers": {**SECURITY_HEADERS, **result.headers}}
         if isinstance(result.body, bytes):
             if result.body:
                 out.update(body=base64.b64encode(result.body).decode("ascii"), isBase64Encoded=True)
         else:
             out["body"] = result.body
         return out
-    status, payload, *rest = result
-    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **(rest[0] if rest else {})}
+    status, payload = result[0], result[1]
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **(result[2] if len(result) == 3 else {})}
     if payload is None:
         return {"statusCode": status, "headers": headers}
     return {"statusCode": status, "headers": {"Content-Type": "application/json", **headers},
             "body": json_body(payload)}
 
 
-def endpoint(fn: Callable | None = None, *, on_error: Callable[[Request, ApiError], dict] | None = None):
+@overload
+def endpoint(fn: Handler, *, on_error: ErrorPage | None = None) -> LambdaHandler: ...
+@overload
+def endpoint(*, on_error: ErrorPage) -> Callable[[Handler], LambdaHandler]: ...
+
+
+def endpoint(fn: Handler | None = None, *,
+             on_error: ErrorPage | None = None) -> LambdaHandler | Callable[[Handler], LambdaHandler]:
     """Event -> Request -> fn -> response; an ApiError -> its problem JSON (or what on_error makes of it),
-    anything else -> a logged, bare 500."""
+    anything else -> a logged, bare 500. `@endpoint` or `@endpoint(on_error=...)` over `fn(request)`
+    makes Lambda's `lambda_handler(event, context)`."""
     if fn is None:
         return functools.partial(endpoint, on_error=on_error)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @functools.wraps(fn)
-    def handler(event: dict, context) -> dict:
+    def handler(event: Event, context: "LambdaContext") -> Answer:
         request = None
         try:
             request = to_request(event)

@@ -2,7 +2,7 @@
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast, overload
 
 from aws_lambda_powertools import Logger
 
@@ -38,24 +38,37 @@ class InvocationLogger(Logger):
     def get_correlation_id(self) -> str | None:
         return self.thread_safe_get_current_keys().get("correlation_id")
 
-    def inject_lambda_context(self, lambda_handler: Callable | None = None, log_event: bool | None = None,
-                              correlation_id_path: str | None = None, clear_state: bool | None = False,
-                              flush_buffer_on_uncaught_error: bool = False) -> Any:
-        options = {"log_event": log_event, "correlation_id_path": correlation_id_path,
-                   "flush_buffer_on_uncaught_error": flush_buffer_on_uncaught_error}
+    # Powertools' own overloads, kept (an override may not narrow them): a handler in, the same type out.
+    @overload
+    def inject_lambda_context[F: Callable[..., Any]](
+            self, lambda_handler: F, log_event: bool | None = None, correlation_id_path: str | None = None,
+            clear_state: bool | None = False, flush_buffer_on_uncaught_error: bool = False) -> F: ...
+    @overload
+    def inject_lambda_context[F: Callable[..., Any]](
+            self, lambda_handler: None = None, log_event: bool | None = None, correlation_id_path: str | None = None,
+            clear_state: bool | None = False, flush_buffer_on_uncaught_error: bool = False) -> Callable[[F], F]: ...
+
+    def inject_lambda_context[F: Callable[..., Any]](
+            self, lambda_handler: F | None = None, log_event: bool | None = None,
+            correlation_id_path: str | None = None, clear_state: bool | None = False,
+            flush_buffer_on_uncaught_error: bool = False) -> F | Callable[[F], F]:
         if lambda_handler is None:
-            return functools.partial(self.inject_lambda_context, clear_state=clear_state, **options)
+            return functools.partial(self.inject_lambda_context, log_event=log_event,
+                                     correlation_id_path=correlation_id_path, clear_state=clear_state,
+                                     flush_buffer_on_uncaught_error=flush_buffer_on_uncaught_error)
         # Powertools' own clear_state would reset the shared keys and write this invocation's context there.
-        injected = super().inject_lambda_context(lambda_handler, clear_state=False, **options)
+        injected = super().inject_lambda_context(lambda_handler, log_event=log_event,
+                                                 correlation_id_path=correlation_id_path, clear_state=False,
+                                                 flush_buffer_on_uncaught_error=flush_buffer_on_uncaught_error)
         if not clear_state:
             return injected
 
         @functools.wraps(lambda_handler)
-        def invocation(event, context, *args, **kwargs):
+        def invocation(*args: Any, **kwargs: Any) -> Any:
             self.thread_safe_clear_keys()
-            return injected(event, context, *args, **kwargs)
+            return injected(*args, **kwargs)
 
-        return invocation
+        return cast(F, invocation)  # it passes its arguments and answer through: the handler's own signature
 
 
 logger = InvocationLogger(service="bookmarker")

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bookmarker import query
 from bookmarker.errors import BadRequest
@@ -66,12 +67,13 @@ def decode_cursor(cursor: str, owner: str) -> str:
     if not hmac.compare_digest(signature, _sign(payload)):
         raise invalid
     data = json.loads(payload)
-    if data.get("o") != owner or not isinstance(data.get("a"), str):
+    after: object = data.get("a")
+    if data.get("o") != owner or not isinstance(after, str):
         raise invalid  # signed, but for another user
-    return data["a"]
+    return after
 
 
-def meta(req: PageRequest, total: int, more: bool, next_cursor: str | None) -> dict:
+def meta(req: PageRequest, total: int, more: bool, next_cursor: str | None) -> dict[str, Any]:
     pages = math.ceil(total / req.per_page)
     if req.page is None:
         return {"page": None, "per_page": req.per_page, "pages": pages, "total_count": total, "prev_page": None,

@@ -9,7 +9,7 @@ _METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 
 
 @functools.cache
-def _routes() -> list[tuple[re.Pattern, frozenset[str]]]:
+def _routes() -> list[tuple[re.Pattern[str], frozenset[str]]]:
     paths = spec()["paths"]
     return [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
              frozenset(m.upper() for m in ops if m in _METHODS))
@@ -20,7 +20,7 @@ def unmatched(method: str, path: str) -> ApiError:
     """The error for a request no route took (API Gateway sent it to $default)."""
     if path != "/":
         path = path.rstrip("/") or "/"  # a trailing slash means the same path (API.md)
-    allowed = set()
+    allowed: set[str] = set()
     for pattern, methods in _routes():
         if pattern.match(path):
             allowed |= methods

@@ -2,6 +2,7 @@
 (no pydantic, pyjwt or bcrypt): this is the path every shared link takes, cold starts included."""
 import re
 from html import escape
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -48,7 +49,7 @@ def prefers_html(accept: str) -> bool:
     return of("text/html") > max(of("application/json"), of("application/problem+json"))
 
 
-def error_page(accept: str, err: ApiError) -> dict:
+def error_page(accept: str, err: ApiError) -> dict[str, Any]:
     """Problem JSON, or for a browser the same status as a small plain page (no scripts, nothing external)."""
     answer = problem(err)
     if prefers_html(accept):

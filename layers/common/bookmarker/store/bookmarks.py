@@ -1,6 +1,7 @@
 """Bookmarks table: bookmarks, their visit counters, each user's count, and the claims that keep URLs
 (per user) and short codes (globally, forever) unique. Shapes and costs: docs/data-model.md."""
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bookmarker.config import settings
 from bookmarker.errors import (
@@ -13,7 +14,10 @@ from bookmarker.errors import (
     UrlExists,
 )
 from bookmarker.store import users
-from bookmarker.store.client import ALREADY_WRITTEN, client, conditionally, transact
+from bookmarker.store.client import ALREADY_WRITTEN, Item, Write, client, conditionally, query_from, transact
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import UpdateTypeDef
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
@@ -50,7 +54,7 @@ class ShortLink:
     url: str
 
     @property
-    def counter_key(self) -> dict:
+    def counter_key(self) -> Item:
         return {"pk": {"S": self.owner}, "sk": {"S": f"B#{self.bookmark_id}#V"}}
 
 
@@ -64,21 +68,21 @@ def _table() -> str:
     return settings().bookmarks_table
 
 
-def _key(owner: str, sk: str) -> dict:
+def _key(owner: str, sk: str) -> Item:
     return {"pk": {"S": owner}, "sk": {"S": sk}}
 
 
-def _code_key(code: str) -> dict:
+def _code_key(code: str) -> Item:
     return {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}
 
 
-def _item(b: Bookmark) -> dict:
+def _item(b: Bookmark) -> Item:
     return {**_key(b.owner, f"B#{b.id}"), "id": {"S": b.id}, "url": {"S": b.url}, "url_key": {"S": b.url_key},
             "body": {"S": b.body}, "short_code": {"S": b.short_code}, "created_at": {"S": b.created_at},
             "updated_at": {"S": b.updated_at}, "rev": {"N": str(b.rev)}}
 
 
-def _bookmark(item: dict, counters: dict | None) -> Bookmark:
+def _bookmark(item: Item, counters: Item | None) -> Bookmark:
     counters = counters or {}
     return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
@@ -87,7 +91,7 @@ def _bookmark(item: dict, counters: dict | None) -> Bookmark:
                     rev=int(item.get("rev", {}).get("N", "0")))
 
 
-def _pairs(items: list[dict]) -> list[Bookmark]:
+def _pairs(items: list[Item]) -> list[Bookmark]:
     """Bookmark items with their counter items (read descending, a counter comes just before its bookmark)."""
     counters, out = {}, []
     for item in items:
@@ -131,7 +135,7 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     racing writes one wins and the other is refused, never lost; a new URL moves the URL claim with it."""
     table = _table()
     new.rev = old.rev + 1
-    update = {
+    update: UpdateTypeDef = {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"),
         "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev",
         # Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark
@@ -195,14 +199,13 @@ def delete_all(owner: str) -> int:
     raise BookmarkChanged("the bookmarks kept changing during the account's deletion; try again")
 
 
-def _owner_items(owner: str) -> tuple[list[tuple[str, str]], list[dict]]:
+def _owner_items(owner: str) -> tuple[list[tuple[str, str]], list[Item]]:
     """(bookmark id, url_key) of each bookmark, and the keys of the other items that are not a bookmark's
     counter or URL claim. Consistent: a bookmark created an instant before the deletion began is seen."""
     bookmarks, others, start = {}, [], None
     while True:
-        page = client().query(TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
-                              ProjectionExpression="pk, sk, url_key", ExpressionAttributeValues={":o": {"S": owner}},
-                              **({"ExclusiveStartKey": start} if start else {}))
+        page = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
+                          ProjectionExpression="pk, sk, url_key", ExpressionAttributeValues={":o": {"S": owner}})
         for item in page["Items"]:
             sk = item["sk"]["S"]
             if sk.startswith("B#") and not sk.endswith("#V"):
@@ -217,7 +220,8 @@ def _owner_items(owner: str) -> tuple[list[tuple[str, str]], list[dict]]:
 
 
 def _delete_whole(owner: str, bookmarks: list[tuple[str, str]]) -> int:
-    table, writes = _table(), []
+    table = _table()
+    writes: list[Write] = []
     for bookmark_id, url_key in bookmarks:
         writes += [
             ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}"),
@@ -252,10 +256,9 @@ def list_page(owner: str, *, limit: int, after: str | None) -> Page:
     """Newest first, `limit` bookmarks after the bookmark id `after`: one Query for a whole page."""
     items, start, page = [], ({**_key(owner, f"B#{after}")} if after else None), Page()
     while True:
-        out = client().query(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
-                             ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
-                             ScanIndexForward=False, Limit=2 * limit + 2,
-                             **({"ExclusiveStartKey": start} if start else {}))
+        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                         ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                         ScanIndexForward=False, Limit=2 * limit + 2)
         items += out["Items"]
         start = out.get("LastEvaluatedKey")
         page.items = _pairs(items)
@@ -273,10 +276,9 @@ def id_at_offset(owner: str, offset: int) -> str | None:
         return None
     seen, start = 0, None
     while True:
-        out = client().query(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
-                             ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
-                             ScanIndexForward=False, ProjectionExpression="sk",
-                             **({"ExclusiveStartKey": start} if start else {}))
+        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                         ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                         ScanIndexForward=False, ProjectionExpression="sk")
         for item in out["Items"]:
             sk = item["sk"]["S"]
             if not sk.endswith("#V"):

@@ -3,6 +3,8 @@ its failures mean: a fault of DynamoDB is `Unavailable` (503), a lost race is `C
 import functools
 import random
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Unpack, cast
 
 import botocore.session
 from botocore.config import Config
@@ -12,12 +14,25 @@ from bookmarker.config import settings
 from bookmarker.errors import ApiError, Conflict, Unavailable
 from bookmarker.log import logger
 
+if TYPE_CHECKING:  # type stubs, for the checker only: Lambda's runtime has none of them
+    from botocore.client import BaseClient
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        QueryOutputTypeDef,
+        TransactWriteItemTypeDef,
+    )
+
+# An item, or a key, as the low-level client writes and reads it: {"pk": {"S": "USER#..."}, ...}.
+type Item = dict[str, AttributeValueTypeDef]
+
 # The SDK's retries, chosen here and only here. "standard" retries throttling, 5xx, timeouts and
 # connection errors with jittered exponential backoff (at most 1 s, then 2 s). DynamoDB answers in
 # milliseconds: a second without a connection or an answer means it will not come. One call's worst case
 # is 3 x (1 s + 1 s) + 3 s of backoff = 9 s, so even a request whose three calls each run out of
 # retries answers 503 within the functions' 29 s Timeout, itself inside API Gateway's 30 s.
-RETRY_MODE = "standard"
+RETRY_MODE: Final = "standard"
 MAX_ATTEMPTS = 3  # in all, the first included (botocore's own "max_attempts" would count only retries)
 CONNECT_TIMEOUT = 1
 READ_TIMEOUT = 1
@@ -37,13 +52,13 @@ class _Client:
     errors -> Unavailable; an item locked by another transaction -> Conflict. Other errors (a failed
     condition, a cancelled transaction) go on as ClientError for the store to decide on."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: "BaseClient") -> None:
         self.raw, self.meta = raw, raw.meta
 
-    def __getattr__(self, operation: str):
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
         getattr(self.raw, operation)  # an AttributeError for an operation botocore does not have
 
-        def guarded(**params):
+        def guarded(**params: Any) -> Any:
             try:
                 return getattr(self.raw, operation)(**params)
             except ClientError as exc:
@@ -67,29 +82,39 @@ def _unavailable(operation: str, cause: str) -> Unavailable:
 
 
 @functools.cache
-def client() -> _Client:
+def client() -> "DynamoDBClient":
     session = botocore.session.get_session()
-    return _Client(session.create_client(
+    raw = session.create_client(
         "dynamodb",
         endpoint_url=settings().dynamodb_endpoint_url,
         config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT),
-    ))
+    )
+    # _Client passes every operation on to the botocore client, same arguments, same answers (it maps only the
+    # errors), so it is typed as that client: every call of the store is checked against DynamoDB's API.
+    return cast("DynamoDBClient", _Client(raw))
 
 
-def error_code(exc) -> str:
+def error_code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def conditionally(write, **params) -> dict | None:
+def conditionally[**P, T](write: Callable[P, T], *args: P.args, **params: P.kwargs) -> T | None:
     """One conditional write (client().update_item, put_item, ...): its answer, or None when its condition
     failed, which is an outcome the caller decides on, not an error. Any other error goes on."""
     try:
-        return write(**params)
+        return write(*args, **params)
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         return None
+
+
+def query_from(start: Item | None, **params: "Unpack[QueryInputTypeDef]") -> "QueryOutputTypeDef":
+    """One Query, from where the last page ended (its LastEvaluatedKey) when there was one."""
+    if start:
+        params["ExclusiveStartKey"] = start
+    return client().query(**params)
 
 
 class AlreadyWritten:
@@ -101,7 +126,7 @@ class AlreadyWritten:
 ALREADY_WRITTEN = AlreadyWritten()
 # Each item of a transaction beside what its failed condition means: an error to raise, ALREADY_WRITTEN,
 # or None for an item without a condition.
-Write = tuple[dict, ApiError | AlreadyWritten | None]
+type Write = tuple[TransactWriteItemTypeDef, ApiError | AlreadyWritten | None]
 
 
 def transact(writes: list[Write]) -> None:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, EmailTaken, TokenRevoked, UsernameTaken
-from bookmarker.store.client import ALREADY_WRITTEN, Write, client, conditionally, transact
+from bookmarker.store.client import ALREADY_WRITTEN, Item, Write, client, conditionally, transact
 
 
 @dataclass(frozen=True)
@@ -22,19 +22,19 @@ def _table() -> str:
     return settings().users_table
 
 
-def user_key(user_id: str) -> dict:
+def user_key(user_id: str) -> Item:
     return {"pk": {"S": f"USER#{user_id}"}}
 
 
-def _email_key(email: str) -> dict:
+def _email_key(email: str) -> Item:
     return {"pk": {"S": f"EMAIL#{email.casefold()}"}}
 
 
-def _username_key(username: str) -> dict:
+def _username_key(username: str) -> Item:
     return {"pk": {"S": f"USERNAME#{username.casefold()}"}}
 
 
-def _user(item: dict) -> User:
+def _user(item: Item) -> User:
     return User(id=item["id"]["S"], username=item["username"]["S"], email=item["email"]["S"],
                 password_hash=item["password_hash"]["S"], token_version=int(item["token_version"]["N"]),
                 created_at=item["created_at"]["S"])
@@ -100,14 +100,16 @@ def mark_deleting(user: User) -> None:
 def delete_user(user: User) -> None:
     """The user and its claims, so its email and username are free again; its tokens die with it."""
     table = _table()
-    mine = {"ConditionExpression": "user_id = :id", "ExpressionAttributeValues": {":id": {"S": user.id}}}
+    mine = {":id": {"S": user.id}}  # a claim goes only while it is still the user's
     writes: list[Write] = [
         # A logout or password change got in first: the caller's token is no longer current.
         ({"Delete": {"TableName": table, "Key": user_key(user.id), "ConditionExpression": "token_version = :v",
                      "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
          TokenRevoked("the token has been revoked")),
-        ({"Delete": {"TableName": table, "Key": _email_key(user.email), **mine}}, None),
-        ({"Delete": {"TableName": table, "Key": _username_key(user.username), **mine}}, None),
+        ({"Delete": {"TableName": table, "Key": _email_key(user.email), "ConditionExpression": "user_id = :id",
+                     "ExpressionAttributeValues": mine}}, None),
+        ({"Delete": {"TableName": table, "Key": _username_key(user.username), "ConditionExpression": "user_id = :id",
+                     "ExpressionAttributeValues": mine}}, None),
     ]
     try:
         transact(writes)
@@ -119,7 +121,7 @@ def delete_user(user: User) -> None:
 
 # ---- refresh tokens: one record per jti, used at most once ---------------------------------------
 
-def _refresh_key(jti: str) -> dict:
+def _refresh_key(jti: str) -> Item:
     return {"pk": {"S": f"REFRESH#{jti}"}}
 
 
@@ -182,7 +184,7 @@ def clear_login_attempts(email: str) -> None:
     client().delete_item(TableName=_table(), Key=_window_key("LOGINFAIL", email))
 
 
-def _window_key(kind: str, subject: str) -> dict:
+def _window_key(kind: str, subject: str) -> Item:
     return {"pk": {"S": f"{kind}#{subject.casefold()}"}}
 
 
