@@ -56,8 +56,9 @@ def test_login_answers_200_with_the_user_and_a_bearer_token_pair(alice):
 
     assert status == 200
     assert headers["Content-Type"] == "application/json"
-    assert set(body) == {"user", "token_type", "expires_in"}
+    assert set(body) == {"user", "access", "refresh", "token_type", "expires_in"}
     assert set(body["user"]) == {"id", "username", "email", "access", "refresh"}
+    assert (body["access"], body["refresh"]) == (body["user"]["access"], body["user"]["refresh"])
     assert body["user"]["id"] == alice.id
     assert body["user"]["username"] == "alice"
     assert body["user"]["email"] == alice.email

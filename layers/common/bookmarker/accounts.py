@@ -71,8 +71,11 @@ def login(data: LoginIn, client_ip: str) -> dict[str, Any]:
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
     logger.info("user logged in")
+    # The pair at the top level, as refresh answers it, so one parser reads both; inside `user` too, where
+    # the original API put it (kept for the clients that read it there).
     return {"user": {**public(user), "access": pair["access"], "refresh": pair["refresh"]},
-            "token_type": "Bearer", "expires_in": pair["expires_in"]}
+            "access": pair["access"], "refresh": pair["refresh"], "token_type": "Bearer",
+            "expires_in": pair["expires_in"]}
 
 
 def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_limited") -> None:

@@ -83,7 +83,8 @@ def parse[M: BaseModel](model: type[M], raw: str) -> M:
     try:
         return model.model_validate_json(raw or "")
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        # The dotted path of the value; "" is the body as a whole (never "body": a bookmark has a body field).
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                   for e in exc.errors(include_url=False)]
         types = [e["type"] for e in exc.errors(include_url=False)]
         if "json_invalid" in types:
