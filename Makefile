@@ -41,12 +41,21 @@ $(CHECKOV): requirements-scan.txt
 	$(SCAN_VENV)/bin/pip install --disable-pip-version-check -q -r requirements-scan.txt
 	touch $@
 
-lint: install $(SAM) $(CHECKOV)  ## style, types and security: ruff (with its bandit rules, S), mypy, cfn-lint, checkov, the OpenAPI validator, SAM
+# Redocly CLI, the second OpenAPI validator (rules in redocly.yaml): the versions package-lock.json pins, exactly.
+NODE_TOOLS := node_modules/.installed
+REDOCLY := node_modules/.bin/redocly
+$(NODE_TOOLS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20.19+) is required for redocly: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+lint: install $(SAM) $(CHECKOV) $(NODE_TOOLS)  ## style, types and security: ruff (with its bandit rules, S), mypy, cfn-lint, checkov, the OpenAPI validators (openapi-spec-validator, Redocly), SAM
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV) -f template.yaml --config-file .checkov.yaml
 	$(BIN)/openapi-spec-validator openapi.yaml
+	$(REDOCLY) lint openapi.yaml
 	$(SAM) validate --lint
 
 bench: install
@@ -67,4 +76,4 @@ reset:  ## forget local data and the local signing key
 	rm -rf .local
 
 clean: reset
-	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) .aws-sam .pytest_cache node_modules

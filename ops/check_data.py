@@ -186,7 +186,7 @@ def _check_bookmarks(items: list[dict], users: set[str], table: str, report: Rep
                     f"n is {'missing' if mine.count is None else mine.count}, {len(mine.bookmarks)} bookmark(s)")
     # A code claim whose bookmark is gone is fine: codes stay claimed forever, and nothing redirects
     # (no bookmark carries the code, or _check_bookmark names the one that does). An older code still
-    # naming its bookmark is fine too: an alias keeps redirecting (API.md).
+    # naming its bookmark is fine too: an alias keeps redirecting (docs/api.md).
 
 
 def _group(items: list[dict], problem) -> tuple[dict[str, _Owner], dict[str, tuple[str, str]]]:

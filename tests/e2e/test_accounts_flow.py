@@ -1,4 +1,4 @@
-"""Accounts over real HTTP, against the local API: API.md's auth table walked by a client."""
+"""Accounts over real HTTP, against the local API: docs/api.md's auth table walked by a client."""
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 

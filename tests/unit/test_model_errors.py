@@ -1,4 +1,4 @@
-"""errors[].field (API.md): the dotted path of the offending value, "" for the request body as a whole."""
+"""errors[].field (docs/api.md): the dotted path of the offending value, "" for the request body as a whole."""
 import pytest
 
 from bookmarker.errors import BadRequest

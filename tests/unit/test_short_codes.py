@@ -2,7 +2,7 @@ import re
 
 from bookmarker.bookmarks import CODE_ALPHABET, new_code
 
-# API.md: never a code, compared case-insensitively.
+# docs/api.md: never a code, compared case-insensitively.
 RESERVED = {"api", "docs", "openapi.json", "health", "favicon.ico", "robots.txt", "static", "assets", "login",
             "admin", ".well-known"}
 

@@ -24,7 +24,7 @@ _ID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")  # a ULID: anything else cannot be a
 
 
 def new_code() -> str:
-    """Random, so not guessable from another code. None of the service's own paths (API.md) is 7 characters
+    """Random, so not guessable from another code. None of the service's own paths (docs/api.md) is 7 characters
     of this alphabet, so no draw can spell one (tests/unit/test_short_codes.py holds that)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -71,7 +71,7 @@ def get(owner: str, bookmark_id: str, base: str) -> dict[str, Any]:
 def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *,
             touch: bool) -> dict[str, Any]:
     """One read, one conditional write: a write that raced another on this bookmark and lost is a 409
-    (API.md: re-read, then retry), never a silent overwrite of what the other wrote."""
+    (docs/api.md: re-read, then retry), never a silent overwrite of what the other wrote."""
     old = _mine(owner, bookmark_id)
     if not touch and (url is None or url == old.url) and (body is None or body == old.body):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone

@@ -17,7 +17,7 @@ from bookmarker.log import logger
 if TYPE_CHECKING:  # the import of aws_lambda_powertools.utilities alone costs a cold start about 90 ms
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-MAX_BODY = 64 * 1024  # API.md: 413 past 64 KiB (API Gateway's own limit is 10 MB)
+MAX_BODY = 64 * 1024  # docs/api.md: 413 past 64 KiB (API Gateway's own limit is 10 MB)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

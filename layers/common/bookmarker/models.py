@@ -14,7 +14,7 @@ class Strict(BaseModel):
 
 
 def _password(value: str) -> str:
-    # Code points, not bytes: every character counts, in any script (API.md, lengths).
+    # Code points, not bytes: every character counts, in any script (docs/api.md, lengths).
     if len(value) < 8:
         raise PydanticCustomError("password_too_short", "password must be at least 8 characters")
     if len(value) > 128:

@@ -14,7 +14,7 @@ from bookmarker.errors import BadRequest
 from bookmarker.keys import derived_key
 
 _INT = re.compile(r"[0-9]{1,9}")
-PER_PAGE, MAX_PER_PAGE = 5, 100  # API.md: the original API's default, and a page DynamoDB reads in one Query
+PER_PAGE, MAX_PER_PAGE = 5, 100  # docs/api.md: the original API's default, and a page DynamoDB reads in one Query
 MAX_PAGE = 100_000_000  # past any real list (the quota is 10,000), yet an int DynamoDB and JSON carry exactly
 
 

@@ -19,7 +19,7 @@ def _routes() -> list[tuple[re.Pattern[str], frozenset[str]]]:
 def unmatched(method: str, path: str) -> ApiError:
     """The error for a request no route took (API Gateway sent it to $default)."""
     if path != "/":
-        path = path.rstrip("/") or "/"  # a trailing slash means the same path (API.md)
+        path = path.rstrip("/") or "/"  # a trailing slash means the same path (docs/api.md)
     allowed: set[str] = set()
     for pattern, methods in _routes():
         if pattern.match(path):

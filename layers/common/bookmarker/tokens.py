@@ -40,8 +40,8 @@ def decode(token: str, typ: TokenKind) -> Claims:
     except jwt.PyJWTError:
         raise Unauthorized("the token is invalid or expired") from None
     if not _well_formed(claims, typ):
-        raise Unauthorized(f"an {typ} token is required")
-    # Signed, yet living longer than its kind may: not a token we issued with today's settings (API.md).
+        raise Unauthorized(f"{'an' if typ == 'access' else 'a'} {typ} token is required")
+    # Signed, yet living longer than its kind may: not a token we issued with today's settings (docs/api.md).
     if claims["exp"] - claims["iat"] > lifetime(typ):
         raise Unauthorized("the token's lifetime is longer than allowed")
     return claims

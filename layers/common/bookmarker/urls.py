@@ -1,4 +1,4 @@
-"""URLs: what the API accepts, when two are the same bookmark (API.md), and the ASCII form a redirect's
+"""URLs: what the API accepts, when two are the same bookmark (docs/api.md), and the ASCII form a redirect's
 `Location` carries. Light on imports: the redirect uses it."""
 import hashlib
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit

@@ -271,7 +271,7 @@ def list_page(owner: str, *, limit: int, after: str | None) -> Page:
 
 def id_at_offset(owner: str, offset: int) -> str | None:
     """The id of the bookmark just before `offset` (newest first): where page-number paging starts.
-    Reads the keys of every item before it, so its cost grows with the page number (API.md: use cursors)."""
+    Reads the keys of every item before it, so its cost grows with the page number (docs/api.md: use cursors)."""
     if offset <= 0:
         return None
     seen, start = 0, None

@@ -180,7 +180,7 @@ def forgive_client_login_attempt(client_ip: str) -> None:
 
 
 def clear_login_attempts(email: str) -> None:
-    """A successful login resets the account's count (API.md)."""
+    """A successful login resets the account's count (docs/api.md)."""
     client().delete_item(TableName=_table(), Key=_window_key("LOGINFAIL", email))
 
 
