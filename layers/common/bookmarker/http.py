@@ -166,12 +166,16 @@ def endpoint(fn: Handler | None = None, *,
         request = None
         try:
             request = to_request(event)
-            return _encode(fn(request))
+            answer = _encode(fn(request))
         except ApiError as err:
             logger.info("request refused", status=err.status, code=err.code)
-            return on_error(request, err) if on_error and request else problem(err)
+            answer = on_error(request, err) if on_error and request else problem(err)
         except Exception:
             logger.exception("unhandled error")
-            return problem(ApiError("the server could not answer this request"))
+            answer = problem(ApiError("the server could not answer this request"))
+        if request is not None and request.method == "HEAD":  # a HEAD is answered as its GET, without a body
+            answer.pop("body", None)
+            answer.pop("isBase64Encoded", None)
+        return answer
 
     return handler
