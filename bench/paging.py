@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from local.harness import LocalApi
+from tests.harness import LocalApi
 
 BOOKMARKS, PER_PAGE, REPEAT = 400, 10, 5
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from local.harness import LocalApi
+from tests.harness import LocalApi
 
 HITS, THREADS = 400, 16
 

@@ -1,5 +1,4 @@
-"""Shared fixtures: payload 2.0 events for any route, moto tables built from template.yaml, users."""
-import base64
+"""Shared fixtures: payload 2.0 events for any route, moto tables built from template.yaml, users and bookmarks."""
 import functools
 import json
 import os
@@ -9,13 +8,13 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from local import iam
 from local.template import Template
+from tests.iam import recorder
 
 TEMPLATE = Template()
 # Before any DynamoDB client exists (they are made lazily): every call a handler makes is recorded for
 # tests/test_iam_policies.py, which checks it against the function's own policy (moto enforces no IAM).
-iam.install(TEMPLATE)
+recorder.install(TEMPLATE)
 # The functions' environment as the template gives it, with test-only values: a fixed signing key,
 # the cheapest bcrypt cost, and fake credentials so nothing can reach AWS.
 os.environ.update(TEMPLATE.merged_environment({
@@ -33,11 +32,19 @@ import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from local.dynamo import create_tables  # noqa: E402
+from local.server import build_event  # noqa: E402
+from local.template import DEFAULT_ROUTE  # noqa: E402
 
 DOMAIN = "api.bkm.test"
 IAM_CHECKS = "test_iam_policies.py"
 DESELECTED = pytest.StashKey[list]()
 IAM_REPORT = pytest.StashKey[list[str]]()
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "timing: measures wall-clock time; left out of `make check` (noisy on a busy "
+                                       "machine), run by `make test`")
 
 
 @pytest.hookimpl(trylast=True)
@@ -100,60 +107,49 @@ def tables():
         yield _admin_client()
 
 
-def make_event(route: str, *, path_params: dict | None = None, body=None, query=None, token: str | None = None,
-               headers: dict | None = None, raw_path: str | None = None, binary: bool = False,
-               source_ip: str = "198.51.100.7") -> dict:
-    """The event API Gateway (HTTP API, payload 2.0) sends for `route` ("METHOD /path/{var}" or "$default")."""
-    if route == "$default":
-        method, path = "GET", raw_path or "/"
-    else:
-        method, path = route.split(" ", 1)
-    if raw_path is None:
-        raw_path = path
-        for name, value in (path_params or {}).items():
-            raw_path = raw_path.replace("{" + name + "}", quote(value, safe=""))
-    if isinstance(query, str):
-        raw_query = query
-    else:
-        raw_query = urlencode(list(query.items()) if isinstance(query, dict) else (query or []))
-    hdrs = {"accept": "application/json", "host": DOMAIN, "user-agent": "pytest", "x-forwarded-proto": "https"}
-    if body is not None:
-        hdrs["content-type"] = "application/json"
-    if token:
-        hdrs["authorization"] = f"Bearer {token}"
-    hdrs.update({k.lower(): v for k, v in (headers or {}).items()})
-    event = {
-        "version": "2.0",
-        "routeKey": route if route == "$default" else f"{method} {path}",
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "headers": hdrs,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "testapi", "domainName": DOMAIN, "domainPrefix": "api",
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": hdrs["user-agent"]},
-            "requestId": uuid.uuid4().hex[:16], "routeKey": route if route == "$default" else f"{method} {path}",
-            "stage": "$default", "time": "27/Nov/2026:16:40:00 +0000", "timeEpoch": 1795797600000,
-        },
-        "isBase64Encoded": False,
-    }
-    if raw_query:
-        pairs = {}
-        from urllib.parse import parse_qsl
+@pytest.fixture(scope="module")
+def module_tables():
+    """Tables made once for a whole module, for tests that only read what module-scoped fixtures wrote, or that
+    each write under a user of their own (`make_user()`) that no other test reads. Such a module uses no `tables`
+    (nor `alice`, `bob`): a second mock_aws() would empty these."""
+    with mock_aws():
+        create_tables(_admin_client(), TEMPLATE)
+        yield _admin_client()
 
-        for k, v in parse_qsl(raw_query, keep_blank_values=True):
-            pairs[k] = f"{pairs[k]},{v}" if k in pairs else v  # API Gateway joins repeated keys with commas
-        event["queryStringParameters"] = pairs
-    if path_params:
-        event["pathParameters"] = dict(path_params)
+
+ROUTES = {route.route_key: route for route in TEMPLATE.routes}
+
+
+def make_event(route: str, *, path_params: dict | None = None, body=None, query=None, token: str | None = None,
+               headers: dict | None = None, raw_path: str | None = None, method: str = "GET",
+               source_ip: str = "198.51.100.7") -> dict:
+    """The event API Gateway (HTTP API, payload 2.0) sends for `route` of template.yaml ("METHOD /path/{var}", or
+    "$default" with the request's `method` and `raw_path`), built by the local API's own `build_event`: tests and
+    `make run` send one shape. A dict or list body goes as JSON; a `str` or `bytes` body as is (bad JSON). The
+    content type (JSON unless `headers` say otherwise) decides whether the body arrives base64-encoded."""
+    if route not in ROUTES:
+        raise AssertionError(f"{route!r} is not a route of template.yaml")
+    if route != DEFAULT_ROUTE:
+        method, path = route.split(" ", 1)
+        if raw_path is None:
+            raw_path = path
+            for name, value in (path_params or {}).items():
+                raw_path = raw_path.replace("{" + name + "}", quote(value, safe=""))
+    if not isinstance(query, str):
+        query = urlencode(list(query.items()) if isinstance(query, dict) else (query or []))
+    sent = {"accept": "application/json", "host": DOMAIN, "user-agent": "pytest", "x-forwarded-proto": "https"}
     if body is not None:
-        raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        if binary or isinstance(raw, bytes):
-            event["body"] = base64.b64encode(raw if isinstance(raw, bytes) else raw.encode()).decode()
-            event["isBase64Encoded"] = True
-        else:
-            event["body"] = raw
-    return event
+        sent["content-type"] = "application/json"
+    if token:
+        sent["authorization"] = f"Bearer {token}"
+    sent.update({name.lower(): value for name, value in (headers or {}).items()})
+    if body is None or isinstance(body, bytes):
+        raw = body or b""
+    else:  # surrogatepass: a lone surrogate is not UTF-8, so the gateway base64-encodes it as it would such bytes
+        raw = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8", "surrogatepass")
+    target = (raw_path or "/") + (f"?{query}" if query else "")
+    return build_event(method, target, sent.items(), raw, route=ROUTES[route], path_params=path_params,
+                       source_ip=source_ip)
 
 
 @pytest.fixture
@@ -201,26 +197,69 @@ def call(handler, event: dict) -> tuple[int, dict, dict]:
     return out["statusCode"], parsed, out.get("headers") or {}
 
 
-def signup(username: str, email: str | None = None, password: str = "correct horse battery") -> Account:
+def _signup(name: str | None = None, *, email: str | None = None, password: str = PASSWORD) -> Account:
     import auth_login
     import auth_register
 
-    email = email or f"{username}@example.com"
+    name = name or f"u{uuid.uuid4().hex[:12]}"
+    email = email or f"{name}@example.com"
     status, body, _ = call(auth_register.lambda_handler, make_event(
-        "POST /api/v1/auth/register", body={"username": username, "email": email, "password": password}))
+        "POST /api/v1/auth/register", body={"username": name, "email": email, "password": password}))
     assert status == 201, body
     status, body, _ = call(auth_login.lambda_handler, make_event(
         "POST /api/v1/auth/login", body={"email": email, "password": password}))
     assert status == 200, body
     u = body["user"]
-    return Account(u["id"], username, email, password, u["access"], u["refresh"])
+    return Account(u["id"], name, email, password, u["access"], u["refresh"])
+
+
+def _make_bookmark(account: Account, url: str | None = None, body: str | None = None, *, expect: int = 201) -> dict:
+    import bookmarks_create
+
+    payload = {"url": url or f"https://example.com/{uuid.uuid4().hex[:12]}", **({} if body is None else {"body": body})}
+    status, answer, _ = call(bookmarks_create.lambda_handler,
+                             make_event("POST /api/v1/bookmarks", body=payload, token=account.access))
+    assert status == expect, answer
+    return answer
+
+
+def _get_bookmark(account: Account, bookmark_id: str) -> dict:
+    import bookmarks_get
+
+    status, answer, _ = call(bookmarks_get.lambda_handler, make_event(
+        "GET /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, token=account.access))
+    assert status == 200, answer
+    return answer
+
+
+# The factories write through the handlers into whichever tables the test has (`tables`, or `module_tables`), so
+# they are session-scoped: module-scoped fixtures use them too.
+
+@pytest.fixture(scope="session")
+def make_user():
+    """make_user(name=None, *, email=None, password=PASSWORD) -> an Account registered and logged in through the
+    handlers; a unique name when none is given."""
+    return _signup
+
+
+@pytest.fixture(scope="session")
+def make_bookmark():
+    """make_bookmark(account, url=None, body=None, *, expect=201) -> the answer of POST /api/v1/bookmarks (the
+    created bookmark; a unique URL when none is given), asserting its status."""
+    return _make_bookmark
+
+
+@pytest.fixture(scope="session")
+def get_bookmark():
+    """get_bookmark(account, bookmark_id) -> the bookmark as GET /api/v1/bookmarks/{id} answers it (a 200)."""
+    return _get_bookmark
 
 
 @pytest.fixture
-def alice(tables) -> Account:
-    return signup("alice")
+def alice(tables, make_user) -> Account:
+    return make_user("alice")
 
 
 @pytest.fixture
-def bob(tables) -> Account:
-    return signup("bob")
+def bob(tables, make_user) -> Account:
+    return make_user("bob")

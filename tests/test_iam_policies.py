@@ -5,17 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from local import iam
-from local.iam_policy import Policies
 from tests.conftest import DESELECTED, IAM_REPORT, TEMPLATE
+from tests.iam import recorder
+from tests.iam.policy import Policies
 
 TESTS = Path(__file__).resolve().parent
 SUITES = ("handlers", "e2e")  # the suites that run handlers: in-process, and behind the local API
 
 
 @pytest.fixture(scope="module")
-def calls(dynamodb_calls_dir) -> set[iam.Call]:
-    return iam.installed().calls | iam.load(sorted(dynamodb_calls_dir.glob("*.jsonl")))
+def calls(dynamodb_calls_dir) -> set[recorder.Call]:
+    return recorder.installed().calls | recorder.load(sorted(dynamodb_calls_dir.glob("*.jsonl")))
 
 
 @pytest.fixture(scope="module")

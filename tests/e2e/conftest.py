@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from local.harness import LocalApi
+from tests.harness import LocalApi
 
 
 @pytest.fixture(scope="session")

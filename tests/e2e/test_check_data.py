@@ -5,8 +5,9 @@ import subprocess
 import sys
 
 from local.dynamo import endpoint_file
-from local.harness import REPO
 from local.template import Template
+from tests.e2e.helpers import new_user
+from tests.harness import REPO
 
 
 def check_data(state_dir) -> subprocess.CompletedProcess:
@@ -20,7 +21,7 @@ def check_data(state_dir) -> subprocess.CompletedProcess:
 def test_check_data_reads_the_running_local_api_then_its_saved_state(start_local_api, tmp_path):
     state = tmp_path / "state"
     api = start_local_api(state)
-    token = api.signup("erin")
+    token = new_user(api.client).access
     api.client.post("/api/v1/bookmarks", json={"url": "https://example.com/"},
                     headers={"authorization": f"Bearer {token}"}).raise_for_status()
 

@@ -58,7 +58,7 @@ def test_any_method_on_a_known_path_gets_the_fallbacks_405_with_allow(local_api,
 
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
     assert response.json()["code"] == "method_not_allowed"
 
 

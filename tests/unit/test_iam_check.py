@@ -1,4 +1,4 @@
-"""The IAM check itself (local/iam.py, local/iam_policy.py): it maps calls to IAM actions, attributes them to
+"""The IAM check itself (tests/iam/recorder.py, tests/iam/policy.py): it maps calls to IAM actions, attributes them to
 the handler that made them, and can fail: a missing action, an index behind a table-only grant, a wildcard."""
 import functools
 import importlib.util
@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from local.iam import Call, Recorder, iam_actions
-from local.iam_policy import Policies
 from local.template import Template, TemplateError
+from tests.iam.policy import Policies
+from tests.iam.recorder import Call, Recorder, iam_actions
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/bookmarker-local-ItemsTable"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from local.iam import RECORD_ENV
+from local.template import Template
 
 REPO = Path(__file__).resolve().parents[1]
 BANNER = re.compile(r" on (http://127\.0\.0\.1:\d+) \(DynamoDB: (?:embedded at )?(http://[^,)\s]+)")
@@ -32,8 +32,6 @@ def _die_with_parent() -> None:
 
 def _developer_shell() -> dict[str, str]:
     # tests/conftest.py fills os.environ with the functions' test settings; `make run` starts without them.
-    from local.template import Template
-
     dropped = {*Template().merged_environment(), "SIGNING_KEY", "DYNAMODB_ENDPOINT_URL", "LOG_LEVEL"}
     return {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("AWS_", "POWERTOOLS_"))}
 
@@ -42,13 +40,14 @@ class LocalApi:
     """One `python -m local` process; restart() keeps the state dir, as a developer's second `make run` does."""
 
     def __init__(self, state_dir: Path, env: dict[str, str] | None = None, record: Path | None = None):
-        """record: a file the process appends its handlers' DynamoDB calls to (local/iam.py), for the IAM tests."""
+        """record: a file the process appends its handlers' DynamoDB calls to (tests/iam/recorder.py), for the IAM
+        tests; the process is then `python -m tests.iam.local_api`, the local API with the recorder installed."""
         self.state_dir = state_dir
         self.env = {**_developer_shell(), "PORT": "0", "LOCAL_STATE_DIR": str(state_dir), "BCRYPT_ROUNDS": "4",
                     # every test client is 127.0.0.1: the per-client limit has its own test
-                    "CLIENT_MAX_ATTEMPTS": "1000000",
-                    "PYTHONUNBUFFERED": "1", **({RECORD_ENV: str(record)} if record else {}), **(env or {})}
-        self.process: subprocess.Popen | None = None
+                    "CLIENT_MAX_ATTEMPTS": "1000000", "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.command = ["-m", "tests.iam.local_api", str(record)] if record else ["-m", "local"]
+        self.process: subprocess.Popen[str] | None = None
         self.lines: list[str] = []  # everything the process printed (stdout and stderr)
         self.url = self.dynamodb_url = ""
         self.client: httpx.Client | None = None
@@ -56,7 +55,7 @@ class LocalApi:
     def start(self) -> LocalApi:
         self.lines.clear()
         banner: queue.Queue[str] = queue.Queue()
-        self.process = subprocess.Popen([sys.executable, "-m", "local"], cwd=REPO, env=self.env, text=True,
+        self.process = subprocess.Popen([sys.executable, *self.command], cwd=REPO, env=self.env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         preexec_fn=_die_with_parent)  # noqa: PLW1509 (only calls prctl)
         threading.Thread(target=self._read, args=(self.process, banner), daemon=True).start()
@@ -66,11 +65,13 @@ class LocalApi:
             self.stop()
             raise RuntimeError("the local API did not start:\n" + "".join(self.lines)) from None
         match = BANNER.search(line)
+        assert match is not None  # _read put only a banner line in the queue
         self.url, self.dynamodb_url = match.group(1), match.group(2)
         self.client = httpx.Client(base_url=self.url, timeout=10)
         return self
 
-    def _read(self, process: subprocess.Popen, banner: queue.Queue) -> None:
+    def _read(self, process: subprocess.Popen[str], banner: queue.Queue[str]) -> None:
+        assert process.stdout is not None  # started with stdout=PIPE
         for line in process.stdout:
             self.lines.append(line)
             if BANNER.search(line):
@@ -102,10 +103,12 @@ class LocalApi:
             time.sleep(0.02)
         raise AssertionError(f"no line matches {pattern!r} in:\n" + "".join(self.lines))
 
-    def signup(self, username: str, password: str = "correct horse battery") -> str:  # noqa: S107 (a test user)
+    def signup(self, username: str, password: str = "correct horse battery") -> str:
         """Register and log in a user through the API: their access token."""
         email = f"{username}@example.com"
+        assert self.client is not None, "start() first"
         self.client.post("/api/v1/auth/register",
                          json={"username": username, "email": email, "password": password}).raise_for_status()
         login = self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
-        return login.raise_for_status().json()["user"]["access"]
+        access: str = login.raise_for_status().json()["user"]["access"]
+        return access

@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
-from local.iam import Call
-from local.template import ACCOUNT_ID, CfnLoader, Template, TemplateError, resolve
+from local.template import ACCOUNT_ID, CfnLoader, Template, TemplateError
+from tests.iam.recorder import Call
 
 # Written beside a grant the offline suites cannot reach, on the action's own line or the line above it.
 JUSTIFIED = re.compile(r"#\s*unused offline:\s*(\S.*?)\s*$")
@@ -34,7 +35,7 @@ class Grant:
 
 
 @functools.cache
-def _pattern(pattern: str, case: bool) -> re.Pattern:
+def _pattern(pattern: str, case: bool) -> re.Pattern[str]:
     regex = ".*".join(".".join(re.escape(part) for part in piece.split("?")) for piece in pattern.split("*"))
     return re.compile(regex, 0 if case else re.IGNORECASE)
 
@@ -69,7 +70,7 @@ class Policies:
         if call.table is None:
             return "*"
         table = call.table if call.table.startswith("arn:") else (
-            f"arn:aws:dynamodb:{self.template.context.region}:{ACCOUNT_ID}:table/{call.table}")
+            f"arn:aws:dynamodb:{self.template.region}:{ACCOUNT_ID}:table/{call.table}")
         return f"{table}/index/{call.index}" if call.index else table
 
     def allows(self, call: Call) -> bool:
@@ -88,8 +89,8 @@ class Policies:
 
     # ---- reading the YAML nodes, so that every action keeps its line -------------------------------
 
-    def _value(self, node: yaml.Node):
-        return resolve(self._loader.construct_object(node, deep=True), self.template.context)
+    def _value(self, node: yaml.Node) -> Any:
+        return self.template.resolve(self._loader.construct_object(node, deep=True))
 
     def _read_policy(self, function: str, policy: yaml.Node) -> None:
         if isinstance(policy, yaml.ScalarNode):  # a managed policy, by name or ARN: its text is not here

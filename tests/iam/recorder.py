@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import CodeType, FrameType, FunctionType
+from typing import Any
 
 from botocore import handlers
 
@@ -19,7 +20,6 @@ from local.template import Template
 
 # Emitted once per API call (not per retry) with the caller's own parameters, before serialization.
 EVENT = "before-parameter-build.dynamodb"
-RECORD_ENV = "LOCAL_DYNAMODB_RECORD"  # `python -m local` records into this file (JSON lines) when it is set
 # A transaction's items are authorized one by one, as the item actions; there is no Transact* IAM action.
 ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                 "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
@@ -33,7 +33,7 @@ class Call:
     index: str | None = None
 
 
-def iam_actions(operation: str, params: dict) -> list[tuple[str, str | None, str | None]]:
+def iam_actions(operation: str, params: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
     """(IAM action, table, index) for each authorization one API call needs."""
     if operation in ("TransactWriteItems", "TransactGetItems"):
         return [(f"dynamodb:{ITEM_ACTIONS[kind]}", body.get("TableName"), None)
@@ -62,7 +62,7 @@ class Recorder:
             self._by_file.setdefault(os.path.realpath(path), {})[fn.handler_name] = fn.logical_id
         self._files: dict[str, dict[str, str] | None] = {}  # code.co_filename -> its entry above, cached
 
-    def __call__(self, model, params: dict, **_) -> None:
+    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         function = self.caller()
         if function is None:
             return  # test setup, fixtures, the local server's own reads: no function's permissions apply
@@ -72,7 +72,8 @@ class Recorder:
     def caller(self) -> str | None:
         """The logical id of the function whose handler is on this thread's stack, or on the stack that
         submitted this thread's work; None when there is none."""
-        frame, origin = sys._getframe(1), _SUBMITTED_FROM.get()
+        frame: FrameType | None = sys._getframe(1)
+        origin = _SUBMITTED_FROM.get()
         while True:
             while frame is not None:
                 if function := self._running(frame):
@@ -136,16 +137,16 @@ def install(template: Template | None = None, sink: Path | None = None) -> Recor
     if not _installed:
         recorder = Recorder(template or Template(), sink)
         handlers.BUILTIN_HANDLERS.append((EVENT, recorder))
-        ThreadPoolExecutor.submit = _submit_remembering_the_caller
+        ThreadPoolExecutor.submit = _submit_remembering_the_caller  # type: ignore[method-assign]
         _installed.append(recorder)
     return _installed[0]
 
 
-def _submit_remembering_the_caller(self, fn, /, *args, **kwargs):
+def _submit_remembering_the_caller(self: ThreadPoolExecutor, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     return _submit(self, _run_from, (sys._getframe(1), _SUBMITTED_FROM.get()), fn, *args, **kwargs)
 
 
-def _run_from(origin: Origin, fn, /, *args, **kwargs):
+def _run_from(origin: Origin, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     token = _SUBMITTED_FROM.set(origin)
     try:
         return fn(*args, **kwargs)
