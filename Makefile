@@ -8,7 +8,7 @@ SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test lint bench check-data build deploy reset clean
+.PHONY: install run test check lint bench check-data build deploy reset clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (pyenv: the repo's .python-version selects it)"; exit 1; }
@@ -26,6 +26,9 @@ run: install  ## the local API on 127.0.0.1:$${PORT:-3000}, embedded DynamoDB, s
 test: install  ## the whole suite, offline (the browser tests need Debian's chromium: installed if missing)
 	scripts/ensure-chromium
 	$(BIN)/pytest
+
+check: install  ## the quick suite, while you work: unit, handler and ops tests on every core, without the timing tests
+	$(BIN)/pytest -n auto -m "not timing" tests/unit tests/handlers tests/ops tests/test_iam_policies.py
 
 # aws-sam-cli pins its own boto3/pydantic: it lives in a venv of its own.
 $(SAM): requirements-sam.txt

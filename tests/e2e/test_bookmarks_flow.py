@@ -1,14 +1,15 @@
 """Bookmarks and short links over real HTTP, against the local API."""
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
+from tests.e2e.helpers import new_user
+
 
 @pytest.fixture
 def token(local_api) -> str:
-    return local_api.signup(f"u{uuid.uuid4().hex[:12]}")
+    return new_user(local_api.client).access
 
 
 def bearer(token: str) -> dict:
@@ -67,7 +68,7 @@ def test_parallel_creates_of_one_url_save_it_once(local_api, token):
 def test_another_users_bookmark_is_404_for_every_method(local_api, token):
     c = local_api.client
     mine = c.post("/api/v1/bookmarks", headers=bearer(token), json={"url": "https://example.com/mine"}).json()
-    other = local_api.signup(f"o{uuid.uuid4().hex[:12]}")
+    other = new_user(c).access
 
     answers = [c.request(m, f"/api/v1/bookmarks/{mine['id']}", headers=bearer(other), json=body)
                for m, body in (("GET", None), ("PUT", {"url": "https://evil.example/"}),

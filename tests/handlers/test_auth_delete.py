@@ -3,23 +3,15 @@ import auth_delete
 import auth_login
 import auth_me
 import auth_refresh
-import bookmarks_create
 import redirect
 from bookmarker.config import settings
-from tests.conftest import call, make_event, signup
+from tests.conftest import call, make_event
 
 ROUTE = "DELETE /api/v1/auth/me"
 
 
 def delete(token: str | None, password: str) -> tuple[int, dict, dict]:
     return call(auth_delete.lambda_handler, make_event(ROUTE, token=token, body={"password": password}))
-
-
-def save(token: str, url: str) -> dict:
-    status, body, _ = call(bookmarks_create.lambda_handler,
-                           make_event("POST /api/v1/bookmarks", token=token, body={"url": url}))
-    assert status == 201, body
-    return body
 
 
 def bookmark_items(tables, pk: str) -> list[dict]:
@@ -76,10 +68,10 @@ def test_after_deletion_the_password_no_longer_logs_in(alice):
     assert body["code"] == "invalid_credentials"
 
 
-def test_after_deletion_the_email_and_username_can_register_again(alice):
+def test_after_deletion_the_email_and_username_can_register_again(alice, make_user):
     delete(alice.access, alice.password)
 
-    again = signup("ALICE", email="Alice@Example.com", password="another password")
+    again = make_user("ALICE", email="Alice@Example.com", password="another password")
 
     assert again.id != alice.id
     status, body, _ = call(auth_me.lambda_handler, make_event("GET /api/v1/auth/me", token=again.access))
@@ -87,10 +79,11 @@ def test_after_deletion_the_email_and_username_can_register_again(alice):
     assert body["email"] == "Alice@Example.com"
 
 
-def test_deleting_the_account_removes_its_bookmarks_but_keeps_their_short_codes_claimed(alice, bob, tables):
-    first = save(alice.access, "https://example.com/one")
-    second = save(alice.access, "https://example.com/two")
-    kept = save(bob.access, "https://example.com/one")
+def test_deleting_the_account_removes_its_bookmarks_but_keeps_their_short_codes_claimed(alice, bob, tables,
+                                                                                       make_bookmark):
+    first = make_bookmark(alice, "https://example.com/one")
+    second = make_bookmark(alice, "https://example.com/two")
+    kept = make_bookmark(bob, "https://example.com/one")
     assert bookmark_items(tables, alice.id)
 
     status, _, _ = delete(alice.access, alice.password)
@@ -104,8 +97,8 @@ def test_deleting_the_account_removes_its_bookmarks_but_keeps_their_short_codes_
     assert follow(kept["short_code"])[0] == 302
 
 
-def test_the_short_links_of_a_deleted_account_answer_404(alice):
-    bookmark = save(alice.access, "https://example.com/one")
+def test_the_short_links_of_a_deleted_account_answer_404(alice, make_bookmark):
+    bookmark = make_bookmark(alice, "https://example.com/one")
     assert follow(bookmark["short_code"])[0] == 302
 
     delete(alice.access, alice.password)
@@ -117,8 +110,8 @@ def test_the_short_links_of_a_deleted_account_answer_404(alice):
     assert "Location" not in headers
 
 
-def test_a_wrong_password_answers_401_and_deletes_nothing(alice, tables):
-    bookmark = save(alice.access, "https://example.com/one")
+def test_a_wrong_password_answers_401_and_deletes_nothing(alice, tables, make_bookmark):
+    bookmark = make_bookmark(alice, "https://example.com/one")
     users_before = user_items(tables)
     bookmarks_before = bookmark_items(tables, alice.id)
 
@@ -161,8 +154,8 @@ def test_deleting_one_account_leaves_another_untouched(alice, bob):
     assert body["id"] == bob.id
 
 
-def test_after_ten_wrong_passwords_even_the_right_one_answers_429_and_deletes_nothing(alice, tables):
-    save(alice.access, "https://example.com/one")
+def test_after_ten_wrong_passwords_even_the_right_one_answers_429_and_deletes_nothing(alice, tables, make_bookmark):
+    make_bookmark(alice, "https://example.com/one")
     for _ in range(10):
         assert delete(alice.access, "not the password")[0] == 401
     bookmarks_before = bookmark_items(tables, alice.id)

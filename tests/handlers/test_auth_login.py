@@ -128,10 +128,9 @@ def test_the_password_is_case_sensitive(alice):
     assert body["code"] == "invalid_credentials"
 
 
-@pytest.mark.parametrize("body", [{}, {"email": "a@example.com"}, {"password": "x" * 10},
-                                  {"email": 1, "password": "x" * 10}, "not json", "[]"])
-def test_a_malformed_login_body_answers_400(tables, body):
-    status, answer, headers = call(auth_login.lambda_handler, make_event(ROUTE, body=body))
+# Malformed bodies are tests/unit/test_models.py's table and tests/handlers/test_bad_input.py's, on every route.
+def test_a_login_body_without_a_password_answers_400(tables):
+    status, answer, headers = call(auth_login.lambda_handler, make_event(ROUTE, body={"email": "a@example.com"}))
 
     assert status == 400
     assert headers["Content-Type"] == "application/problem+json"

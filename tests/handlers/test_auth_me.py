@@ -2,7 +2,7 @@
 import re
 
 import auth_me
-from tests.conftest import call, make_event, signup
+from tests.conftest import call, make_event
 
 ROUTE = "GET /api/v1/auth/me"
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z")
@@ -26,8 +26,8 @@ def test_me_answers_each_caller_their_own_account(alice, bob):
     assert theirs["id"] == bob.id
 
 
-def test_me_shows_the_email_as_it_was_registered(tables):
-    carol = signup("carol", email="Carol.Smith@Example.COM")
+def test_me_shows_the_email_as_it_was_registered(tables, make_user):
+    carol = make_user("carol", email="Carol.Smith@Example.COM")
 
     _, body, _ = call(auth_me.lambda_handler, make_event(ROUTE, token=carol.access))
 

@@ -9,7 +9,7 @@ import auth_me
 import auth_refresh
 from bookmarker import clock
 from bookmarker.config import settings
-from tests.conftest import call, make_event, signup
+from tests.conftest import call, make_event
 
 ROUTE = "POST /api/v1/auth/token/refresh"
 
@@ -132,8 +132,8 @@ def test_a_refresh_token_still_works_on_its_last_day(alice):
     assert status == 200
 
 
-def test_a_refresh_token_of_another_login_is_unaffected_by_rotation(tables):
-    phone = signup("carol")
+def test_a_refresh_token_of_another_login_is_unaffected_by_rotation(tables, make_user):
+    phone = make_user("carol")
     laptop = login(phone.email, phone.password)
 
     refresh(phone.refresh)

@@ -65,36 +65,11 @@ def test_register_stores_the_email_as_given(tables):
     assert user["email"]["S"] == "Alice.Smith@Example.COM"
 
 
-def test_register_accepts_8_and_128_character_passwords(tables):
-    short_status, _, _ = register("alice", "alice@example.com", password="x" * 8)
-    long_status, _, _ = register("bob", "bob@example.com", password="y" * 128)
-
-    assert (short_status, long_status) == (201, 201)
-
-
-def test_register_counts_password_length_in_code_points_so_128_emoji_are_accepted(tables):
-    status, body, _ = register("alice", "alice@example.com", password="\N{GRINNING FACE}" * 128)
-
-    assert status == 201, body
-
-
+# Each field's rules, and their edges, are tests/unit/test_models.py's table; here, that a refusal is problem JSON
+# naming its code and field, and creates nothing.
 @pytest.mark.parametrize(("field", "value", "code"), [
     ("password", "x" * 7, "password_too_short"),
-    ("password", "", "password_too_short"),
-    ("password", "x" * 129, "password_too_long"),
-    ("password", "\N{GRINNING FACE}" * 129, "password_too_long"),
-    ("username", "ab", "username_too_short"),
-    ("username", "", "username_too_short"),
-    ("username", "ålice", "username_invalid"),
-    ("username", "алиса", "username_invalid"),
-    ("username", "al-ice", "username_invalid"),
-    ("username", "al ice", "username_invalid"),
-    ("username", "alice!", "username_invalid"),
-    ("username", "a" * 31, "username_invalid"),
     ("email", "not-an-email", "invalid_email"),
-    ("email", "alice@", "invalid_email"),
-    ("email", "@example.com", "invalid_email"),
-    ("email", "", "invalid_email"),
 ])
 def test_register_refuses_an_invalid_field_with_its_code_and_creates_nothing(tables, field, value, code):
     body = {"username": "alice", "email": "alice@example.com", "password": "correct horse battery", field: value}
@@ -107,13 +82,6 @@ def test_register_refuses_an_invalid_field_with_its_code_and_creates_nothing(tab
     assert answer["status"] == 400
     assert [e["field"] for e in answer["errors"]] == [field]
     assert tables.scan(TableName=settings().users_table)["Items"] == []
-
-
-def test_register_accepts_a_30_character_username(tables):
-    status, body, _ = register("a" * 30, "alice@example.com")
-
-    assert status == 201
-    assert body["user"]["username"] == "a" * 30
 
 
 def test_register_refuses_an_email_already_taken_in_another_case(tables):

@@ -1,4 +1,8 @@
-"""Every way an access token can be wrong answers 401 problem JSON with `WWW-Authenticate: Bearer`."""
+"""Every way an access token can be wrong answers 401 problem JSON with `WWW-Authenticate: Bearer`.
+
+What a token must be (signature, algorithm, lifetime, each claim) is tests/unit/test_tokens.py's tables; here,
+one case of each kind proves the handlers are wired to them, and what only the users table decides (a user
+that is gone, a token version moved by a logout or a password change) is shown whole."""
 import base64
 import hashlib
 import hmac
@@ -69,56 +73,33 @@ def test_a_hand_forged_token_with_the_real_key_is_accepted(alice):
     assert body["id"] == alice.id
 
 
-# ---- the header and its scheme ---------------------------------------------------------------------
+# ---- the header, the token's form, its algorithm and signature ----------------------------------------
 
 def test_a_missing_authorization_header_answers_401(alice):
     assert_refused(*me_with())
 
 
-@pytest.mark.parametrize("value", ["Basic YWxpY2U6cGFzc3dvcmQ=", "Token {token}", "{token}", "Bearer", "Bearer ",
-                                   "Bearer   ", "Bearer{token}", ""])
+@pytest.mark.parametrize("value", ["Basic YWxpY2U6cGFzc3dvcmQ=", "Bearer"])
 def test_a_malformed_authorization_header_answers_401(alice, value):
-    assert_refused(*me_with(authorization=value.format(token=alice.access)))
+    assert_refused(*me_with(authorization=value))
 
 
-@pytest.mark.parametrize("garbage", ["garbage", "a.b.c", "a.b", "....", "eyJhbGciOiJIUzI1NiJ9", "Zm9v.YmFy.YmF6",
-                                     "\N{GRINNING FACE}.\N{GRINNING FACE}.\N{GRINNING FACE}", "x" * 5000])
-def test_a_garbage_token_answers_401(alice, garbage):
-    assert_refused(*me_with(garbage))
+def test_a_garbage_token_answers_401(alice):
+    assert_refused(*me_with("a.b.c"))
 
 
-# ---- algorithms --------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
-def test_an_unsigned_alg_none_token_answers_401(alice, alg):
-    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id))
+def test_an_unsigned_alg_none_token_answers_401(alice):
+    token = forge({"alg": "none", "typ": "JWT"}, claims_for(alice.id))
 
     assert_refused(*me_with(token))
 
 
-@pytest.mark.parametrize("alg", ["none", "None", "NONE"])
-def test_an_alg_none_token_with_a_valid_hs256_signature_answers_401(alice, alg):
-    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id), signing_key())
-
-    assert_refused(*me_with(token))
-
-
-@pytest.mark.parametrize("alg", ["RS256", "ES256", "PS256", "HS384", "HS512", "EdDSA"])
-def test_a_token_whose_header_names_another_algorithm_answers_401(alice, alg):
+def test_a_token_whose_header_names_another_algorithm_answers_401(alice):
     # The classic HS/RS confusion: an "RS256" token HMAC-signed with the key a verifier might use as a public key.
-    token = forge({"alg": alg, "typ": "JWT"}, claims_for(alice.id), signing_key())
+    token = forge({"alg": "RS256", "typ": "JWT"}, claims_for(alice.id), signing_key())
 
     assert_refused(*me_with(token))
 
-
-@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-def test_a_token_signed_with_hs512_and_the_real_key_answers_401(alice):
-    token = jwt.encode(claims_for(alice.id), signing_key(), algorithm="HS512")
-
-    assert_refused(*me_with(token))
-
-
-# ---- signatures --------------------------------------------------------------------------------
 
 def test_a_token_with_a_tampered_payload_answers_401(alice, bob):
     header, _, signature = alice.access.split(".")
@@ -128,39 +109,7 @@ def test_a_token_with_a_tampered_payload_answers_401(alice, bob):
     assert_refused(*me_with(tampered))
 
 
-def test_a_token_with_a_tampered_header_answers_401(alice):
-    _, payload, signature = alice.access.split(".")
-    tampered = f"{segment({'alg': 'HS256', 'typ': 'JWT', 'kid': 'other'})}.{payload}.{signature}"
-
-    assert_refused(*me_with(tampered))
-
-
-def test_a_token_with_a_tampered_signature_answers_401(alice):
-    header, payload, signature = alice.access.split(".")
-    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-
-    assert_refused(*me_with(f"{header}.{payload}.{flipped}"))
-
-
-def test_a_token_without_its_signature_answers_401(alice):
-    header, payload, _ = alice.access.split(".")
-
-    assert_refused(*me_with(f"{header}.{payload}."))
-
-
-def test_a_token_signed_with_another_key_answers_401(alice):
-    token = jwt.encode(claims_for(alice.id), "another-key-of-the-same-length-0123456789abcd", algorithm="HS256")
-
-    assert_refused(*me_with(token))
-
-
-def test_a_token_signed_with_an_empty_key_answers_401(alice):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id), b"")
-
-    assert_refused(*me_with(token))
-
-
-# ---- time --------------------------------------------------------------------------------------
+# ---- time and claims ---------------------------------------------------------------------------
 
 def test_an_expired_access_token_answers_401(alice):
     later = clock.epoch() + settings().access_ttl + 1
@@ -171,57 +120,8 @@ def test_an_expired_access_token_answers_401(alice):
     assert_refused(*result)
 
 
-def test_an_access_token_still_works_just_before_it_expires(alice):
-    later = clock.epoch() + settings().access_ttl - 5
-
-    with time_machine.travel(datetime.fromtimestamp(later, UTC), tick=False):
-        status, _, _ = me_with(alice.access)
-
-    assert status == 200
-
-
-@pytest.mark.parametrize("changes", [{"iat": 3600}, {"nbf": 3600}, {"iat": 3600, "nbf": 3600}])
-def test_a_token_not_yet_valid_answers_401(alice, changes):
-    now = clock.epoch()
-    claims = claims_for(alice.id, **{k: now + v for k, v in changes.items()}, exp=now + 7200)
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims, signing_key())
-
-    assert_refused(*me_with(token))
-
-
-# ---- claims ------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "jti", "typ", "ver"])
-def test_a_token_missing_a_required_claim_answers_401(alice, claim):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **{claim: ...}), signing_key())
-
-    assert_refused(*me_with(token))
-
-
-@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "jti", "typ", "ver"])
-def test_a_token_with_a_null_required_claim_answers_401(alice, claim):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **{claim: None}), signing_key())
-
-    assert_refused(*me_with(token))
-
-
-@pytest.mark.parametrize("sub", [123, ["x"], {"id": "x"}, True, ""])
-def test_a_token_whose_sub_is_not_a_nonempty_string_answers_401(alice, sub):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, sub=sub), signing_key())
-
-    assert_refused(*me_with(token))
-
-
-@pytest.mark.parametrize("ver", ["0", 0.0, True, False, None, [0]])
-def test_a_token_whose_version_is_not_an_integer_answers_401(alice, ver):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, ver=ver), signing_key())
-
-    assert_refused(*me_with(token))
-
-
-@pytest.mark.parametrize("changes", [{"exp": "never"}, {"iat": "now"}, {"jti": 5}, {"typ": "ACCESS"}, {"typ": "id"}])
-def test_a_token_with_a_mistyped_claim_answers_401(alice, changes):
-    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, **changes), signing_key())
+def test_a_token_missing_its_version_answers_401(alice):
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims_for(alice.id, ver=...), signing_key())
 
     assert_refused(*me_with(token))
 
@@ -278,13 +178,12 @@ def test_tokens_issued_before_a_password_change_answer_401(alice):
     (auth_delete, "DELETE /api/v1/auth/me", {"password": "x" * 8}),
     (bookmarks_create, "POST /api/v1/bookmarks", {"url": "https://example.com/"}),
 ])
-@pytest.mark.parametrize("kind", ["missing", "none", "refresh", "other_key"])
+@pytest.mark.parametrize("kind", ["missing", "other_key", "refresh"])
 def test_every_authenticated_route_refuses_a_bad_token(alice, handler, route, body, kind):
     token = {
         "missing": None,
-        "none": forge({"alg": "none"}, claims_for(alice.id)),
-        "refresh": alice.refresh,
         "other_key": jwt.encode(claims_for(alice.id), "another-key-of-the-same-length-0123456789abcd"),
+        "refresh": alice.refresh,
     }[kind]
 
     assert_refused(*call(handler.lambda_handler, make_event(route, token=token, body=body)))

@@ -18,6 +18,7 @@ ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z")
 
 
 def create(account, url, body=None):
+    """The request under test: (status, body, headers). Arrange steps use `make_bookmark`."""
     payload = {"url": url} if body is None else {"url": url, "body": body}
     return call(bookmarks_create.lambda_handler,
                 make_event("POST /api/v1/bookmarks", body=payload, token=account.access))
@@ -105,17 +106,8 @@ def test_the_url_is_stored_exactly_as_given(alice):
     assert body["url"] == "HTTPS://Example.COM:443"
 
 
-@pytest.mark.parametrize("url", [
-    "http://localhost/",
-    "http://localhost:8080/admin",
-    "https://intranet/wiki",
-    "http://127.0.0.1:3000/x",
-    "http://10.0.0.1/",
-    "http://[::1]/",
-    "http://[2001:db8::1]:8080/path",
-    "https://sub.example.co.uk/a/b?c=d#e",
-    "https://example.com/" + "a" * (2048 - len("https://example.com/")),
-])
+# What a URL may be is tests/unit/test_urls.py's table; here, that the handler applies it.
+@pytest.mark.parametrize("url", ["http://localhost:8080/admin", "http://[2001:db8::1]:8080/path"])
 def test_create_accepts_host_names_ip_addresses_and_localhost(alice, url):
     status, body, _ = create(alice, url)
 
@@ -123,30 +115,7 @@ def test_create_accepts_host_names_ip_addresses_and_localhost(alice, url):
     assert body["url"] == url
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "ftp://example.com/file",
-    "file:///etc/passwd",
-    "/relative/path",
-    "example.com/no-scheme",
-    "//example.com/no-scheme",
-    "http://",
-    "https:///path-without-host",
-    "https://example.com/" + "a" * (2049 - len("https://example.com/")),
-    "https://exa mple.com/",
-    " https://example.com/",
-    "https://example.com/ ",
-    "https://example.com/\tx",
-    "https://example.com/\nx",
-    "https://example.com:99999/",
-    "",
-    "https://example.com\\@evil.example/",
-    "https://example.com/a\\b",
-    "https://example.com/\x7f",
-    "https://example.com/\x85",
-    "https://example.com/" + "\u00e9" * 1000,  # within 2,048 code points, but 6,020 characters as ASCII
-])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://example.com\\@evil.example/"])
 def test_create_refuses_what_is_not_an_absolute_http_url_with_invalid_url(tables, alice, url):
     status, body, _ = create(alice, url)
 
@@ -174,28 +143,6 @@ def test_create_counts_the_body_in_code_points_so_10000_emoji_fit(alice):
     assert body["body"] == "😀" * 10_000
 
 
-def test_create_refuses_10001_emoji(alice):
-    raw = json.dumps({"url": "https://example.com/", "body": "😀" * 10_001}, ensure_ascii=False)
-
-    status, body, _ = call(bookmarks_create.lambda_handler,
-                           make_event("POST /api/v1/bookmarks", body=raw, token=alice.access))
-
-    assert status == 400
-    assert body["errors"][0]["field"] == "body"
-
-
-@pytest.mark.parametrize("body", [{"url": 42}, {"url": "https://example.com/", "body": None},
-                                  {"url": "https://example.com/", "extra": 1}, {}, [], "not json"])
-def test_create_refuses_wrong_types_unknown_fields_and_bad_json_with_400(alice, body):
-    raw = body if isinstance(body, str) else json.dumps(body)
-
-    status, answer, _ = call(bookmarks_create.lambda_handler,
-                             make_event("POST /api/v1/bookmarks", body=raw, token=alice.access))
-
-    assert status == 400
-    assert answer["status"] == 400
-
-
 def test_create_without_a_token_is_401(tables):
     status, _, headers = call(bookmarks_create.lambda_handler,
                               make_event("POST /api/v1/bookmarks", body={"url": "https://example.com/"}))
@@ -206,8 +153,8 @@ def test_create_without_a_token_is_401(tables):
 
 # ---- url_exists ----------------------------------------------------------------------------------
 
-def test_create_refuses_a_url_the_user_already_saved_and_writes_nothing(tables, alice):
-    assert create(alice, "https://example.com/")[0] == 201
+def test_create_refuses_a_url_the_user_already_saved_and_writes_nothing(tables, alice, make_bookmark):
+    make_bookmark(alice, "https://example.com/")
     before = owner_items(tables, alice.id)
     claims = code_claims(tables)
 
@@ -220,37 +167,20 @@ def test_create_refuses_a_url_the_user_already_saved_and_writes_nothing(tables, 
     assert store.count(alice.id) == 1
 
 
-@pytest.mark.parametrize(("saved", "again"), [
-    ("https://example.com/a", "HTTPS://EXAMPLE.COM/a"),
-    ("https://Example.com/a", "https://example.COM/a"),
-    ("https://example.com/a", "https://example.com:443/a"),
-    ("http://example.com:80/a", "http://example.com/a"),
-    ("https://example.com", "https://example.com/"),
-    ("http://example.com:80", "HTTP://EXAMPLE.COM/"),
-    ("http://[2001:DB8::1]/", "http://[2001:db8::1]:80"),
-])
-def test_urls_equal_by_the_contract_are_the_same_bookmark(alice, saved, again):
-    assert create(alice, saved)[0] == 201
+# When two URLs are one bookmark is tests/unit/test_urls.py's table; here, that the claim uses it.
+def test_urls_equal_by_the_contract_are_the_same_bookmark(alice, make_bookmark):
+    make_bookmark(alice, "https://example.com/a")
 
-    status, body, _ = create(alice, again)
+    status, body, _ = create(alice, "HTTPS://EXAMPLE.COM:443/a")
 
     assert status == 409
     assert body["code"] == "url_exists"
 
 
-@pytest.mark.parametrize(("saved", "other"), [
-    ("https://example.com/path", "https://example.com/Path"),
-    ("https://example.com/?a=1", "https://example.com/?a=2"),
-    ("https://example.com/", "http://example.com/"),
-    ("https://example.com/", "https://example.com:8443/"),
-    ("http://example.com/", "http://example.com:443/"),
-    ("https://example.com/", "https://www.example.com/"),
-    ("https://example.com/a", "https://example.com/a/"),
-])
-def test_urls_that_differ_by_the_contract_are_different_bookmarks(alice, saved, other):
-    assert create(alice, saved)[0] == 201
+def test_urls_that_differ_by_the_contract_are_different_bookmarks(alice, make_bookmark):
+    make_bookmark(alice, "https://example.com/path")
 
-    status, _, _ = create(alice, other)
+    status, _, _ = create(alice, "https://example.com/Path")
 
     assert status == 201
 
@@ -285,9 +215,10 @@ def test_parallel_creates_of_one_url_by_one_user_give_exactly_one_201(tables, al
 
 # ---- quota ---------------------------------------------------------------------------------------
 
-def test_the_create_past_the_quota_is_403_quota_exceeded_and_writes_nothing(tables, alice, quota_of_three):
-    for i in range(3):
-        assert create(alice, f"https://example.com/{i}")[0] == 201
+def test_the_create_past_the_quota_is_403_quota_exceeded_and_writes_nothing(tables, alice, make_bookmark,
+                                                                             quota_of_three):
+    for _ in range(3):
+        make_bookmark(alice)
     before = owner_items(tables, alice.id)
 
     status, body, _ = create(alice, "https://example.com/4")
@@ -299,9 +230,9 @@ def test_the_create_past_the_quota_is_403_quota_exceeded_and_writes_nothing(tabl
     assert len(code_claims(tables)) == 3
 
 
-def test_deleting_a_bookmark_frees_a_slot_under_the_quota(alice, quota_of_three):
-    ids = [create(alice, f"https://example.com/{i}")[1]["id"] for i in range(3)]
-    assert create(alice, "https://example.com/4")[0] == 403
+def test_deleting_a_bookmark_frees_a_slot_under_the_quota(alice, make_bookmark, quota_of_three):
+    ids = [make_bookmark(alice)["id"] for _ in range(3)]
+    make_bookmark(alice, "https://example.com/4", expect=403)
     status, _, _ = call(bookmarks_delete.lambda_handler, make_event(
         "DELETE /api/v1/bookmarks/{id}", path_params={"id": ids[0]}, token=alice.access))
     assert status == 204
@@ -312,9 +243,9 @@ def test_deleting_a_bookmark_frees_a_slot_under_the_quota(alice, quota_of_three)
     assert store.count(alice.id) == 3
 
 
-def test_the_quota_is_per_user(alice, bob, quota_of_three):
+def test_the_quota_is_per_user(alice, bob, make_bookmark, quota_of_three):
     for i in range(3):
-        assert create(alice, f"https://example.com/{i}")[0] == 201
+        make_bookmark(alice, f"https://example.com/{i}")
 
     status, _, _ = create(bob, "https://example.com/0")
 
@@ -323,8 +254,8 @@ def test_the_quota_is_per_user(alice, bob, quota_of_three):
 
 # ---- short codes ---------------------------------------------------------------------------------
 
-def test_a_short_code_collision_draws_another_code(tables, alice, monkeypatch):
-    taken = create(alice, "https://example.com/first")[1]["short_code"]
+def test_a_short_code_collision_draws_another_code(tables, alice, make_bookmark, monkeypatch):
+    taken = make_bookmark(alice, "https://example.com/first")["short_code"]
     draws = iter([taken, "Fresh01"])
     monkeypatch.setattr(bookmarks, "new_code", lambda: next(draws))
 
@@ -336,8 +267,8 @@ def test_a_short_code_collision_draws_another_code(tables, alice, monkeypatch):
     assert store.count(alice.id) == 2
 
 
-def test_five_collisions_in_a_row_answer_503_and_write_nothing(tables, alice, monkeypatch):
-    taken = create(alice, "https://example.com/first")[1]["short_code"]
+def test_five_collisions_in_a_row_answer_503_and_write_nothing(tables, alice, make_bookmark, monkeypatch):
+    taken = make_bookmark(alice, "https://example.com/first")["short_code"]
     before = owner_items(tables, alice.id)
     draws = []
     monkeypatch.setattr(bookmarks, "new_code", lambda: draws.append(taken) or taken)
@@ -351,8 +282,8 @@ def test_five_collisions_in_a_row_answer_503_and_write_nothing(tables, alice, mo
     assert code_claims(tables) == [f"CODE#{taken}"]
 
 
-def test_a_code_taken_by_another_user_is_also_a_collision(alice, bob, monkeypatch):
-    taken = create(alice, "https://example.com/")[1]["short_code"]
+def test_a_code_taken_by_another_user_is_also_a_collision(alice, bob, make_bookmark, monkeypatch):
+    taken = make_bookmark(alice, "https://example.com/")["short_code"]
     draws = iter([taken, "Other12"])
     monkeypatch.setattr(bookmarks, "new_code", lambda: next(draws))
 
@@ -362,8 +293,8 @@ def test_a_code_taken_by_another_user_is_also_a_collision(alice, bob, monkeypatc
     assert body["short_code"] == "Other12"
 
 
-def test_new_bookmarks_appear_in_the_list(alice):
-    created = create(alice, "https://example.com/")[1]
+def test_new_bookmarks_appear_in_the_list(alice, make_bookmark):
+    created = make_bookmark(alice, "https://example.com/")
 
     status, body, _ = call(bookmarks_list.lambda_handler,
                            make_event("GET /api/v1/bookmarks", token=alice.access))

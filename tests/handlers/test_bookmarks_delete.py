@@ -1,17 +1,11 @@
 import os
 
-import bookmarks_create
 import bookmarks_delete
 import bookmarks_get
 import bookmarks_list
 import redirect
 from bookmarker.store import bookmarks as store
 from tests.conftest import FakeContext, call, make_event
-
-
-def create(account, url):
-    return call(bookmarks_create.lambda_handler,
-                make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
 
 
 def delete(account, bookmark_id):
@@ -26,8 +20,8 @@ def owner_items(tables, owner):
     return sorted(item["sk"]["S"] for item in out["Items"])
 
 
-def test_delete_answers_204_with_an_empty_body(alice):
-    created = create(alice, "https://example.com/")[1]
+def test_delete_answers_204_with_an_empty_body(alice, make_bookmark):
+    created = make_bookmark(alice, "https://example.com/")
 
     status, out = delete(alice, created["id"])
 
@@ -36,9 +30,9 @@ def test_delete_answers_204_with_an_empty_body(alice):
     assert "Content-Type" not in out["headers"]
 
 
-def test_a_deleted_bookmark_is_gone_from_get_and_from_the_list(alice):
-    kept = create(alice, "https://example.com/kept")[1]
-    created = create(alice, "https://example.com/gone")[1]
+def test_a_deleted_bookmark_is_gone_from_get_and_from_the_list(alice, make_bookmark):
+    kept = make_bookmark(alice, "https://example.com/kept")
+    created = make_bookmark(alice, "https://example.com/gone")
 
     delete(alice, created["id"])
 
@@ -51,8 +45,8 @@ def test_a_deleted_bookmark_is_gone_from_get_and_from_the_list(alice):
     assert listed["meta"]["total_count"] == 1
 
 
-def test_a_deleted_bookmarks_short_link_answers_404(alice):
-    created = create(alice, "https://example.com/")[1]
+def test_a_deleted_bookmarks_short_link_answers_404(alice, make_bookmark):
+    created = make_bookmark(alice, "https://example.com/")
 
     delete(alice, created["id"])
 
@@ -62,19 +56,18 @@ def test_a_deleted_bookmarks_short_link_answers_404(alice):
     assert body["code"] == "not_found"
 
 
-def test_a_deleted_url_can_be_saved_again_with_a_new_short_code(alice):
-    created = create(alice, "https://example.com/")[1]
+def test_a_deleted_url_can_be_saved_again_with_a_new_short_code(alice, make_bookmark):
+    created = make_bookmark(alice, "https://example.com/")
 
     delete(alice, created["id"])
 
-    status, again, _ = create(alice, "https://example.com/")
-    assert status == 201
+    again = make_bookmark(alice, "https://example.com/")  # asserts its 201
     assert again["id"] != created["id"]
     assert again["short_code"] != created["short_code"]
 
 
-def test_delete_removes_the_item_its_counter_and_its_url_claim_but_keeps_the_code_claim(tables, alice):
-    created = create(alice, "https://example.com/")[1]
+def test_delete_removes_the_item_its_counter_and_its_url_claim_but_keeps_the_code_claim(tables, alice, make_bookmark):
+    created = make_bookmark(alice, "https://example.com/")
 
     delete(alice, created["id"])
 
@@ -85,9 +78,9 @@ def test_delete_removes_the_item_its_counter_and_its_url_claim_but_keeps_the_cod
     assert claim["bookmark_id"]["S"] == created["id"]
 
 
-def test_delete_twice_is_404_the_second_time_and_the_count_drops_once(alice):
-    create(alice, "https://example.com/kept")
-    created = create(alice, "https://example.com/")[1]
+def test_delete_twice_is_404_the_second_time_and_the_count_drops_once(alice, make_bookmark):
+    make_bookmark(alice, "https://example.com/kept")
+    created = make_bookmark(alice, "https://example.com/")
     assert delete(alice, created["id"])[0] == 204
 
     status, _ = delete(alice, created["id"])
@@ -96,8 +89,8 @@ def test_delete_twice_is_404_the_second_time_and_the_count_drops_once(alice):
     assert store.count(alice.id) == 1
 
 
-def test_delete_of_an_unknown_or_malformed_id_is_404(alice):
-    create(alice, "https://example.com/")
+def test_delete_of_an_unknown_or_malformed_id_is_404(alice, make_bookmark):
+    make_bookmark(alice, "https://example.com/")
 
     statuses = [delete(alice, i)[0] for i in ("01J00000000000000000000000", "../x", "U" * 26, "A" * 10_240)]
 

@@ -1,28 +1,31 @@
+"""GET /api/v1/bookmarks: pages and cursors over the caller's bookmarks, newest first.
+
+The tables and alice's eleven bookmarks are made once for the module: a test that writes does it under a user of
+its own (`make_user()`), which no other test lists."""
 import base64
 import json
 
 import pytest
 
-import bookmarks_create
 import bookmarks_list
 from tests.conftest import call, make_event
 
-
-def create(account, url):
-    status, body, _ = call(bookmarks_create.lambda_handler,
-                           make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
-    assert status == 201, body
-    return body
+pytestmark = pytest.mark.usefixtures("module_tables")
 
 
 def listing(account, query=None):
     return call(bookmarks_list.lambda_handler, make_event("GET /api/v1/bookmarks", query=query, token=account.access))
 
 
-@pytest.fixture
-def eleven(alice) -> list[dict]:
+@pytest.fixture(scope="module")
+def alice(module_tables, make_user):
+    return make_user("alice")
+
+
+@pytest.fixture(scope="module")
+def eleven(alice, make_bookmark) -> list[dict]:
     """Alice's 11 bookmarks, newest first."""
-    return [create(alice, f"https://example.com/{i}") for i in range(11)][::-1]
+    return [make_bookmark(alice, f"https://example.com/{i}") for i in range(11)][::-1]
 
 
 # ---- page numbers --------------------------------------------------------------------------------
@@ -86,8 +89,8 @@ def test_one_page_of_100_holds_everything(alice, eleven):
     assert body["meta"]["has_next"] is False
 
 
-def test_an_empty_list_has_no_pages(alice):
-    status, body, _ = listing(alice)
+def test_an_empty_list_has_no_pages(make_user):
+    status, body, _ = listing(make_user())
 
     assert status == 200
     assert body == {"data": [], "meta": {"page": 1, "per_page": 5, "pages": 0, "total_count": 0, "prev_page": None,
@@ -95,8 +98,9 @@ def test_an_empty_list_has_no_pages(alice):
                                          "next_cursor": None}}
 
 
-def test_the_list_shows_only_the_callers_bookmarks(alice, bob, eleven):
-    mine = create(bob, "https://example.com/bob")
+def test_the_list_shows_only_the_callers_bookmarks(eleven, make_user, make_bookmark):
+    bob = make_user()
+    mine = make_bookmark(bob, "https://example.com/bob")
 
     status, body, _ = listing(bob)
 
@@ -105,9 +109,8 @@ def test_the_list_shows_only_the_callers_bookmarks(alice, bob, eleven):
     assert body["meta"]["total_count"] == 1
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=", "page=1e3", "page=%201",
-                                   "per_page=0", "per_page=101", "per_page=-5", "per_page=x", "per_page=2.0",
-                                   "page=99999999999999999999"])
+# Which paging is refused is tests/unit/test_paging.py's table; here, that the list answers it with problem JSON.
+@pytest.mark.parametrize("query", ["page=0", "per_page=101"])
 def test_a_non_integer_or_out_of_range_page_or_per_page_is_400(alice, query):
     status, body, headers = listing(alice, query)
 
@@ -116,9 +119,8 @@ def test_a_non_integer_or_out_of_range_page_or_per_page_is_400(alice, query):
     assert headers["Content-Type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("query", ["page=1&page=2", "per_page=5&per_page=5", "cursor=a&cursor=b"])
-def test_a_repeated_paging_key_is_400(alice, query):
-    status, body, _ = listing(alice, query)
+def test_a_repeated_paging_key_is_400(alice):
+    status, body, _ = listing(alice, "page=1&page=2")
 
     assert status == 400
     assert body["code"] == "repeated_parameter"
@@ -155,14 +157,15 @@ def test_a_cursor_walk_returns_every_bookmark_once_newest_first(alice, eleven):
     assert pages[-1]["meta"]["next_cursor"] is None
 
 
-def test_bookmarks_created_during_a_cursor_walk_appear_only_ahead_of_it(alice, eleven):
-    added = []
+def test_bookmarks_created_during_a_cursor_walk_appear_only_ahead_of_it(make_user, make_bookmark):
+    carol, added = make_user(), []
+    seven = [make_bookmark(carol) for _ in range(7)][::-1]
 
-    pages = walk(alice, 3, lambda: added.append(create(alice, f"https://example.com/new/{len(added)}")))
+    pages = walk(carol, 3, lambda: added.append(make_bookmark(carol)))
 
-    assert [b["id"] for page in pages for b in page["data"]] == [b["id"] for b in eleven]
-    assert len(added) == 3
-    assert listing(alice, {"per_page": 3})[1]["data"] == added[::-1]
+    assert [b["id"] for page in pages for b in page["data"]] == [b["id"] for b in seven]
+    assert len(added) == 2
+    assert listing(carol, {"per_page": 2})[1]["data"] == added[::-1]
 
 
 def test_cursor_mode_meta_has_no_page_number(alice, eleven):
@@ -183,12 +186,13 @@ def test_cursor_mode_meta_has_no_page_number(alice, eleven):
     assert isinstance(meta["next_cursor"], str)
 
 
-def test_a_cursor_ending_exactly_at_the_last_bookmark_gives_an_empty_last_page(alice):
-    for i in range(4):
-        create(alice, f"https://example.com/{i}")
-    first = listing(alice, {"per_page": 2})[1]
+def test_a_cursor_ending_exactly_at_the_last_bookmark_gives_an_empty_last_page(make_user, make_bookmark):
+    carol = make_user()
+    for _ in range(4):
+        make_bookmark(carol)
+    first = listing(carol, {"per_page": 2})[1]
 
-    status, second, _ = listing(alice, {"per_page": 2, "cursor": first["meta"]["next_cursor"]})
+    status, second, _ = listing(carol, {"per_page": 2, "cursor": first["meta"]["next_cursor"]})
 
     assert status == 200
     assert len(second["data"]) == 2
@@ -208,20 +212,11 @@ def _edit_signature(cursor: str) -> str:
     return payload + "." + ("A" if sig[0] != "A" else "B") + sig[1:]
 
 
+# Which cursors are refused is tests/unit/test_paging.py's table; here, that the list checks the one it is sent.
 @pytest.mark.parametrize("forge", [
     lambda c, e: _edit_payload(c, a=e[1]["id"]),
-    lambda c, e: _edit_payload(c, o="somebody-else"),
     lambda c, e: _edit_signature(c),
-    lambda c, e: c.partition(".")[0],
-    lambda c, e: c + "x",
-    lambda c, e: "garbage",
-    lambda c, e: "!!!.???",
-    lambda c, e: "é.ü",
-    lambda c, e: "",
-    lambda c, e: "." ,
-    lambda c, e: "A" * 5000,
-], ids=["edited-position", "edited-owner", "edited-signature", "no-signature", "longer", "garbage", "symbols",
-        "non-ascii", "empty", "dot", "long"])
+], ids=["edited-position", "edited-signature"])
 def test_a_forged_cursor_is_400_invalid_cursor(alice, eleven, forge):
     cursor = listing(alice, {"per_page": 5})[1]["meta"]["next_cursor"]
 
@@ -231,9 +226,10 @@ def test_a_forged_cursor_is_400_invalid_cursor(alice, eleven, forge):
     assert body["code"] == "invalid_cursor"
 
 
-def test_another_users_cursor_is_400_invalid_cursor(alice, bob, eleven):
-    for i in range(3):
-        create(bob, f"https://example.com/bob/{i}")
+def test_another_users_cursor_is_400_invalid_cursor(alice, eleven, make_user, make_bookmark):
+    bob = make_user()
+    for _ in range(3):
+        make_bookmark(bob)
     bobs_cursor = listing(bob, {"per_page": 1})[1]["meta"]["next_cursor"]
 
     status, body, _ = listing(alice, {"cursor": bobs_cursor})

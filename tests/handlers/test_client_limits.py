@@ -5,7 +5,7 @@ import time_machine
 import auth_login
 import auth_register
 from bookmarker.config import settings
-from tests.conftest import call, make_event, signup
+from tests.conftest import call, make_event
 
 
 @pytest.fixture
@@ -42,8 +42,9 @@ def test_a_client_registering_too_many_accounts_is_slowed_down(tables, limit_of_
     assert login("spray3@example.com", "long enough pw", "203.0.113.10")[0] == 401  # nothing was created
 
 
-def test_a_client_spraying_one_password_over_many_accounts_is_refused_even_when_right(tables, limit_of_three):
-    victim = signup("victim")
+def test_a_client_spraying_one_password_over_many_accounts_is_refused_even_when_right(tables, make_user,
+                                                                                     limit_of_three):
+    victim = make_user("victim")
     for n in range(3):  # three different accounts: no single account reaches its own lockout
         assert login(f"someone{n}@example.com", "Winter2026!", "203.0.113.66")[0] == 401
 
@@ -55,8 +56,8 @@ def test_a_client_spraying_one_password_over_many_accounts_is_refused_even_when_
     assert elsewhere[0] == 200
 
 
-def test_the_client_window_passes(tables, limit_of_three):
-    victim = signup("patient")
+def test_the_client_window_passes(tables, make_user, limit_of_three):
+    victim = make_user("patient")
     with time_machine.travel(0, tick=True) as traveller:
         traveller.move_to("2026-11-27T12:00:00Z")
         for n in range(3):

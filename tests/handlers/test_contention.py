@@ -9,7 +9,7 @@ import bookmarks_patch
 import bookmarks_replace
 from bookmarker.store import bookmarks as store
 from tests.conftest import call, make_event
-from tests.handlers.bookmark_helpers import create, get, url_claims
+from tests.handlers.bookmark_helpers import url_claims
 
 RACERS = 8
 
@@ -32,8 +32,9 @@ def race(requests: list) -> list[tuple[int, dict]]:
 
 
 @pytest.mark.parametrize(("handler", "method"), [(bookmarks_patch, "PATCH"), (bookmarks_replace, "PUT")])
-def test_racing_url_changes_one_wins_the_others_get_409_and_their_urls_stay_free(tables, alice, handler, method):
-    _, made, _ = create(alice, "https://example.com/start")
+def test_racing_url_changes_one_wins_the_others_get_409_and_their_urls_stay_free(tables, alice, make_bookmark, handler,
+                                                                                 method):
+    made = make_bookmark(alice, "https://example.com/start")
     sent = [f"https://example.com/racer-{i}" for i in range(RACERS)]
 
     answers = race([(handler.lambda_handler, make_event(f"{method} /api/v1/bookmarks/{{id}}", token=alice.access,
@@ -44,17 +45,17 @@ def test_racing_url_changes_one_wins_the_others_get_409_and_their_urls_stay_free
     assert set(statuses) <= {200, 409}, answers
     assert statuses.count(200) >= 1
     assert all(body["code"] == "conflict" for status, body in answers if status == 409)
-    final = get(alice, made["id"])["url"]
+    final = store.get_bookmark(alice.id, made["id"]).url
     assert final in [url for url, (status, _) in zip(sent, answers, strict=True) if status == 200]
     assert len(url_claims(tables, alice.id)) == 1  # only the winner's URL is claimed
     for url in sent:
         if url != final:
-            assert create(alice, url)[0] == 201, url  # its claim was never taken, or was released
-    assert create(alice, "https://example.com/start")[0] == 201
+            make_bookmark(alice, url)  # a 201: its claim was never taken, or was released
+    make_bookmark(alice, "https://example.com/start")
 
 
-def test_racing_body_edits_never_lose_one_silently(tables, alice):
-    _, made, _ = create(alice, "https://example.com/notes")
+def test_racing_body_edits_never_lose_one_silently(tables, alice, make_bookmark):
+    made = make_bookmark(alice, "https://example.com/notes")
     bodies = [f"note {i}" for i in range(RACERS)]
 
     answers = race([(bookmarks_patch.lambda_handler, make_event(
@@ -69,8 +70,8 @@ def test_racing_body_edits_never_lose_one_silently(tables, alice):
     assert found.body in winners
 
 
-def test_a_delete_racing_edits_removes_the_bookmark_and_all_its_claims(tables, alice):
-    _, made, _ = create(alice, "https://example.com/doomed")
+def test_a_delete_racing_edits_removes_the_bookmark_and_all_its_claims(tables, alice, make_bookmark):
+    made = make_bookmark(alice, "https://example.com/doomed")
     path = {"id": made["id"]}
     edits = [(bookmarks_patch.lambda_handler, make_event("PATCH /api/v1/bookmarks/{id}", token=alice.access,
                                                          path_params=path, body={"url": f"https://example.com/e{i}"}))

@@ -9,8 +9,7 @@ import fallback
                                               ("GET", "/api/v1/bookmarks/1/2/3"), ("GET", "/abc1234/"),
                                               ("GET", "/openapi.json/"), ("GET", "/api/")])
 def test_unknown_paths_answer_404_problem_json(api_event, lambda_context, method, path):
-    event = api_event("$default", raw_path=path)
-    event["requestContext"]["http"]["method"] = method
+    event = api_event("$default", method=method, raw_path=path)
 
     out = fallback.lambda_handler(event, lambda_context)
 
@@ -27,8 +26,7 @@ def test_unknown_paths_answer_404_problem_json(api_event, lambda_context, method
     ("POST", "/abc1234", "GET, HEAD"),
 ])
 def test_wrong_methods_answer_405_with_allow(api_event, lambda_context, method, path, allow):
-    event = api_event("$default", raw_path=path)
-    event["requestContext"]["http"]["method"] = method
+    event = api_event("$default", method=method, raw_path=path)
 
     out = fallback.lambda_handler(event, lambda_context)
 

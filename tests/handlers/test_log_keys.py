@@ -11,7 +11,7 @@ import pytest
 from bookmarker.auth import authenticated
 from bookmarker.http import Request, endpoint
 from bookmarker.log import logger
-from tests.conftest import FakeContext, make_event, signup
+from tests.conftest import FakeContext, make_event
 
 CONCURRENT = 8
 
@@ -48,8 +48,8 @@ def _context(n: int) -> FakeContext:
                        invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:fn-{n}")
 
 
-def test_concurrent_invocations_never_share_log_keys(tables, log_lines):
-    users = [signup(f"user{n}") for n in range(CONCURRENT)]
+def test_concurrent_invocations_never_share_log_keys(tables, make_user, log_lines):
+    users = [make_user() for _ in range(CONCURRENT)]
     handler = _probe(threading.Barrier(CONCURRENT))
     events = [make_event("GET /api/v1/auth/me", token=user.access) for user in users]
 
@@ -67,8 +67,7 @@ def test_concurrent_invocations_never_share_log_keys(tables, log_lines):
         assert line["function_arn"].endswith(f":function:fn-{n}")
 
 
-def test_an_invocation_carries_no_key_of_the_one_before_it_in_its_thread(tables, log_lines):
-    alice = signup("alice")
+def test_an_invocation_carries_no_key_of_the_one_before_it_in_its_thread(alice, log_lines):
     handler = _probe(threading.Barrier(1))
     anonymous = endpoint(lambda request: logger.info("anonymous") or (200, {}))
 
@@ -82,8 +81,7 @@ def test_an_invocation_carries_no_key_of_the_one_before_it_in_its_thread(tables,
     assert line["function_request_id"] == "lambda-request-2"
 
 
-def test_every_line_of_an_invocation_carries_the_lambda_keys(tables, log_lines):
-    alice = signup("alice")
+def test_every_line_of_an_invocation_carries_the_lambda_keys(alice, log_lines):
     event = make_event("GET /api/v1/auth/me", token=alice.access)
 
     _probe(threading.Barrier(1))(event, _context(3))

@@ -1,6 +1,6 @@
+"""Another user's bookmark answers exactly as a missing one, on every route, and stays as it was."""
 import pytest
 
-import bookmarks_create
 import bookmarks_delete
 import bookmarks_get
 import bookmarks_list
@@ -17,12 +17,20 @@ ATTEMPTS = {
 }
 
 
-@pytest.fixture
-def alices_bookmark(alice) -> dict:
-    status, body, _ = call(bookmarks_create.lambda_handler, make_event(
-        "POST /api/v1/bookmarks", body={"url": "https://example.com/private", "body": "alice's"}, token=alice.access))
-    assert status == 201
-    return body
+# Bob's attempts change nothing (or the test fails): the tables, both users and alice's bookmark are made once.
+@pytest.fixture(scope="module")
+def alice(module_tables, make_user):
+    return make_user("alice")
+
+
+@pytest.fixture(scope="module")
+def bob(module_tables, make_user):
+    return make_user("bob")
+
+
+@pytest.fixture(scope="module")
+def alices_bookmark(alice, make_bookmark) -> dict:
+    return make_bookmark(alice, "https://example.com/private", "alice's")
 
 
 @pytest.mark.parametrize("verb", list(ATTEMPTS))

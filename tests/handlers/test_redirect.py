@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-import bookmarks_create
 import bookmarks_delete
-import bookmarks_get
 import redirect
 from bookmarker.store.client import client
 from tests.conftest import FakeContext, call, make_event
@@ -19,22 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
-def create(account, url):
-    status, body, _ = call(bookmarks_create.lambda_handler,
-                           make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
-    assert status == 201, body
-    return body
-
-
 def hit(code, method="GET", accept="*/*"):
     out = redirect.lambda_handler(make_event(f"{method} /{{short_code}}", path_params={"short_code": code},
                                              headers={"accept": accept}), FakeContext())
     return out["statusCode"], out["headers"], out.get("body") or ""
-
-
-def bookmark(account, bookmark_id):
-    return call(bookmarks_get.lambda_handler, make_event(
-        "GET /api/v1/bookmarks/{id}", path_params={"id": bookmark_id}, token=account.access))[1]
 
 
 def counter_item(tables, owner, bookmark_id):
@@ -44,8 +30,8 @@ def counter_item(tables, owner, bookmark_id):
 
 # ---- the redirect --------------------------------------------------------------------------------
 
-def test_a_short_link_redirects_302_to_the_url_exactly_as_saved(alice):
-    saved = create(alice, "HTTPS://Example.COM:443/Path?q=a%20b&x=1#frag")
+def test_a_short_link_redirects_302_to_the_url_exactly_as_saved(alice, make_bookmark):
+    saved = make_bookmark(alice, "HTTPS://Example.COM:443/Path?q=a%20b&x=1#frag")
 
     status, headers, body = hit(saved["short_code"])
 
@@ -55,32 +41,32 @@ def test_a_short_link_redirects_302_to_the_url_exactly_as_saved(alice):
     assert body == ""
 
 
-def test_a_visit_counts_one_and_sets_last_visited_at(alice):
-    saved = create(alice, "https://example.com/")
+def test_a_visit_counts_one_and_sets_last_visited_at(alice, make_bookmark, get_bookmark):
+    saved = make_bookmark(alice, "https://example.com/")
 
     hit(saved["short_code"])
 
-    after = bookmark(alice, saved["id"])
+    after = get_bookmark(alice, saved["id"])
     assert after["visits"] == 1
     assert after["last_visited_at"] is not None
     assert after["last_visited_at"] >= saved["created_at"]
     assert after["updated_at"] == saved["updated_at"]
 
 
-def test_head_redirects_but_is_not_counted(alice):
-    saved = create(alice, "https://example.com/")
+def test_head_redirects_but_is_not_counted(alice, make_bookmark, get_bookmark):
+    saved = make_bookmark(alice, "https://example.com/")
 
     status, headers, _ = hit(saved["short_code"], method="HEAD")
 
     assert status == 302
     assert headers["Location"] == "https://example.com/"
-    after = bookmark(alice, saved["id"])
+    after = get_bookmark(alice, saved["id"])
     assert after["visits"] == 0
     assert after["last_visited_at"] is None
 
 
-def test_fifty_concurrent_visits_count_exactly_fifty(alice):
-    saved = create(alice, "https://example.com/hot")
+def test_fifty_concurrent_visits_count_exactly_fifty(alice, make_bookmark, get_bookmark):
+    saved = make_bookmark(alice, "https://example.com/hot")
     statuses, start = [], threading.Barrier(50)
 
     def visit():
@@ -94,12 +80,13 @@ def test_fifty_concurrent_visits_count_exactly_fifty(alice):
         t.join()
 
     assert statuses == [302] * 50
-    assert bookmark(alice, saved["id"])["visits"] == 50
+    assert get_bookmark(alice, saved["id"])["visits"] == 50
 
 
 # ---- unknown and deleted links -------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["Zzzzzz9", "abc", "a" * 65, "../api", "ab cd12", "", "é" * 7])
+@pytest.mark.parametrize("code", ["Zzzzzz9", "abc", "a" * 65, "a" * 10_240, "../api", "ab cd12", "", "é" * 7,
+                                  "\u0000", "%00", "🙂🙂🙂🙂", "CODE"])
 def test_an_unknown_code_is_404_problem_json(tables, code):
     status, headers, body = hit(code, accept="application/json")
 
@@ -109,8 +96,8 @@ def test_an_unknown_code_is_404_problem_json(tables, code):
     assert "Location" not in headers
 
 
-def test_a_deleted_bookmarks_code_is_404(alice):
-    saved = create(alice, "https://example.com/")
+def test_a_deleted_bookmarks_code_is_404(alice, make_bookmark):
+    saved = make_bookmark(alice, "https://example.com/")
     call(bookmarks_delete.lambda_handler, make_event(
         "DELETE /api/v1/bookmarks/{id}", path_params={"id": saved["id"]}, token=alice.access))
 
@@ -145,8 +132,9 @@ def test_other_clients_get_problem_json(tables, accept):
 
 # ---- eventual consistency and failures -----------------------------------------------------------
 
-def test_a_link_missing_from_the_index_still_resolves_through_its_code_claim(alice, monkeypatch):
-    saved = create(alice, "https://example.com/fresh")
+def test_a_link_missing_from_the_index_still_resolves_through_its_code_claim(alice, make_bookmark, get_bookmark,
+                                                                             monkeypatch):
+    saved = make_bookmark(alice, "https://example.com/fresh")
     dynamodb = client()
     query = dynamodb.query
 
@@ -162,11 +150,11 @@ def test_a_link_missing_from_the_index_still_resolves_through_its_code_claim(ali
     assert status == 302
     assert headers["Location"] == "https://example.com/fresh"
     monkeypatch.undo()
-    assert bookmark(alice, saved["id"])["visits"] == 1
+    assert get_bookmark(alice, saved["id"])["visits"] == 1
 
 
-def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, monkeypatch, caplog):
-    saved = create(alice, "https://example.com/hot")
+def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, make_bookmark, get_bookmark, monkeypatch, caplog):
+    saved = make_bookmark(alice, "https://example.com/hot")
     dynamodb = client()
 
     def throttled(**params):
@@ -184,12 +172,12 @@ def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, monkeypatch,
     assert headers["Location"] == "https://example.com/hot"
     assert "visit not counted" in caplog.messages
     monkeypatch.undo()
-    assert bookmark(alice, saved["id"])["visits"] == 0
+    assert get_bookmark(alice, saved["id"])["visits"] == 0
 
 
-def test_a_stale_index_hit_for_a_deleted_bookmark_is_404_and_does_not_resurrect_its_counter(tables, alice,
-                                                                                               monkeypatch):
-    saved = create(alice, "https://example.com/gone")
+def test_a_stale_index_hit_for_a_deleted_bookmark_is_404_and_does_not_resurrect_its_counter(
+        tables, alice, make_bookmark, monkeypatch):
+    saved = make_bookmark(alice, "https://example.com/gone")
     dynamodb = client()
     query = dynamodb.query
     stale = query(TableName=os.environ["BOOKMARKS_TABLE"], IndexName="ShortCodeIndex",

@@ -11,7 +11,6 @@ from moto import mock_aws
 
 import auth_delete
 import auth_login
-import bookmarks_create
 import bookmarks_delete
 import bookmarks_patch
 import redirect
@@ -19,35 +18,28 @@ from bookmarker import urls
 from local.dynamo import create_tables, endpoint_file
 from ops import check_data
 from ops.check_data import NothingToRead, check, locate
-from tests.conftest import TEMPLATE, call, make_event, signup
+from tests.conftest import TEMPLATE, call, make_event
 
 USERS, BOOKMARKS = os.environ["USERS_TABLE"], os.environ["BOOKMARKS_TABLE"]
 GHOST = "01GHQSTXXXXXXXXXXXXXXXXXXX"  # a user id, or bookmark id, that exists nowhere
 
 
-def save(account, url: str) -> dict:
-    status, body, _ = call(bookmarks_create.lambda_handler,
-                           make_event("POST /api/v1/bookmarks", body={"url": url}, token=account.access))
-    assert status == 201, body
-    return body
-
-
-def write_world() -> dict:
+def write_world(make_user, make_bookmark) -> dict:
     """A small data set written only through the handlers: users and claims, bookmarks with counters, URL
     and code claims, counts, a moved URL, a deleted bookmark (its code claim stays), a deleted account,
     refresh records and attempt windows."""
-    alice, bob, carol = signup("alice"), signup("bob"), signup("carol")
-    first, second = save(alice, "https://example.com/a"), save(alice, "https://example.com/b")
-    gone = save(alice, "https://example.com/gone")
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    first, second = make_bookmark(alice, "https://example.com/a"), make_bookmark(alice, "https://example.com/b")
+    gone = make_bookmark(alice, "https://example.com/gone")
     assert call(bookmarks_delete.lambda_handler, make_event(
         "DELETE /api/v1/bookmarks/{id}", path_params={"id": gone["id"]}, token=alice.access))[0] == 204
     assert call(bookmarks_patch.lambda_handler, make_event(
         "PATCH /api/v1/bookmarks/{id}", path_params={"id": second["id"]}, body={"url": "https://example.com/B2"},
         token=alice.access))[0] == 200
-    bobs = save(bob, "https://example.com/a")  # the same URL as alice's: claims are per user
+    bobs = make_bookmark(bob, "https://example.com/a")  # the same URL as alice's: claims are per user
     assert call(redirect.lambda_handler, make_event("GET /{short_code}",
                                                     path_params={"short_code": first["short_code"]}))[0] == 302
-    save(carol, "https://example.com/c")
+    make_bookmark(carol, "https://example.com/c")
     assert call(auth_delete.lambda_handler, make_event(
         "DELETE /api/v1/auth/me", body={"password": carol.password}, token=carol.access))[0] == 204
     assert call(auth_login.lambda_handler, make_event(
@@ -56,11 +48,11 @@ def write_world() -> dict:
 
 
 @pytest.fixture(scope="module")
-def written() -> tuple[dict, dict]:
+def written(make_user, make_bookmark) -> tuple[dict, dict]:
     """The world written once for the module (the handlers take a while); each test gets a copy of its items."""
     with mock_aws():
         create_tables(_admin(), TEMPLATE)
-        facts = write_world()
+        facts = write_world(make_user, make_bookmark)
         return facts, {t: _admin().scan(TableName=t, ConsistentRead=True)["Items"] for t in (USERS, BOOKMARKS)}
 
 

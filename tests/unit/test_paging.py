@@ -63,10 +63,15 @@ def _with_payload(cursor, payload):
     lambda c: "." + c.partition(".")[2],
     lambda c: c.replace(".", ""),
     lambda c: c + "." + c,
+    lambda c: c + "x",
     lambda c: "not base64 ~~~",
+    lambda c: "!!!.???",
     lambda c: "ünïcode.ü",
+    lambda c: "",
+    lambda c: ".",
+    lambda c: "A" * 5000,
 ], ids=["position", "owner", "no-position", "signature", "empty-signature", "no-dot", "no-payload", "joined",
-        "doubled", "garbage", "non-ascii"])
+        "doubled", "longer", "garbage", "symbols", "non-ascii", "empty", "dot", "long"])
 def test_a_tampered_cursor_is_refused(tamper):
     cursor = encode_cursor(OWNER, AFTER)
 
@@ -94,15 +99,26 @@ def test_read_in_cursor_mode_has_no_page():
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=", "page=+1", "page=\uff11",
-                                   "per_page=0", "per_page=101", "per_page=", "page=1&page=2"])
-def test_read_refuses_bad_numbers_and_repeated_keys(query):
-    assert refused(read, query).status == 400
+                                   "page=%EF%BC%91", "page=%201", "page=%00", "page=1e3", "page=99999999999999999999",
+                                   "page=" + "9" * 5000, "per_page=0", "per_page=101", "per_page=", "per_page=-5",
+                                   "per_page=x", "per_page=2.0"])
+def test_read_refuses_a_page_or_per_page_that_is_not_an_integer_in_range(query):
+    assert refused(read, query).code == "invalid_paging"
 
 
-def test_read_refuses_page_and_cursor_together():
-    cursor = encode_cursor(OWNER, AFTER)
+@pytest.mark.parametrize("query", ["page=1&page=2", "per_page=5&per_page=5", "cursor=a&cursor=b"])
+def test_read_refuses_a_repeated_key(query):
+    assert refused(read, query).code == "repeated_parameter"
 
-    assert refused(read, {"page": 1, "cursor": cursor}).status == 400
+
+@pytest.mark.parametrize("query", ["cursor=abc", "cursor=", "cursor=" + "A" * 10_000, "cursor=%FF"])
+def test_read_refuses_a_cursor_this_service_did_not_sign(query):
+    assert refused(read, query).code == "invalid_cursor"
+
+
+@pytest.mark.parametrize("cursor", [encode_cursor(OWNER, AFTER), "abc"])
+def test_read_refuses_page_and_cursor_together(cursor):
+    assert refused(read, {"page": 1, "cursor": cursor}).code == "invalid_paging"
 
 
 @pytest.mark.parametrize(("page", "total", "expected"), [

@@ -99,23 +99,41 @@ def test_decode_refuses_a_token_of_the_other_type(issued, wanted):
         tokens.decode(token, wanted)
 
 
-@pytest.mark.parametrize("alg", ["none", "None", "NONE"])
-def test_decode_refuses_alg_none_in_any_case(alg):
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "with-a-valid-hs256-signature"])
+def test_decode_refuses_alg_none_in_any_case(alg, signed):
     with pytest.raises(Unauthorized):
-        tokens.decode(forge({"alg": alg, "typ": "JWT"}, valid_claims()), "access")
+        tokens.decode(forge({"alg": alg, "typ": "JWT"}, valid_claims(), signing_key() if signed else None), "access")
 
 
-@pytest.mark.parametrize("alg", ["RS256", "ES256", "HS384", "HS512"])
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "PS256", "HS384", "HS512", "EdDSA"])
 def test_decode_refuses_a_token_naming_another_algorithm(alg):
+    # The classic HS/RS confusion: an "RS256" token HMAC-signed with the key a verifier might use as a public key.
     with pytest.raises(Unauthorized):
         tokens.decode(forge({"alg": alg, "typ": "JWT"}, valid_claims(), signing_key()), "access")
 
 
-def test_decode_refuses_a_token_signed_with_another_key():
-    token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(), b"another-key-of-the-same-length-0123456789abcd")
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_decode_refuses_a_token_truly_signed_with_hs512_and_the_real_key():
+    with pytest.raises(Unauthorized):
+        tokens.decode(jwt.encode(valid_claims(), signing_key(), algorithm="HS512"), "access")
+
+
+@pytest.mark.parametrize("key", [b"another-key-of-the-same-length-0123456789abcd", b""], ids=["another", "empty"])
+def test_decode_refuses_a_token_signed_with_another_key(key):
+    token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(), key)
 
     with pytest.raises(Unauthorized):
         tokens.decode(token, "access")
+
+
+def test_decode_refuses_a_tampered_or_missing_signature():
+    header, payload, signature = tokens.issue("user-1", 0, "access")[0].split(".")
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+
+    for token in (f"{header}.{payload}.{flipped}", f"{header}.{payload}."):
+        with pytest.raises(Unauthorized):
+            tokens.decode(token, "access")
 
 
 def test_decode_refuses_a_tampered_payload():
@@ -134,7 +152,9 @@ def test_decode_refuses_a_tampered_header():
         tokens.decode(f"{segment({'alg': 'HS256', 'typ': 'JWT', 'kid': 'x'})}.{payload}.{signature}", "access")
 
 
-@pytest.mark.parametrize("garbage", ["", "garbage", "a.b.c", "a.b", "eyJhbGciOiJIUzI1NiJ9..", "\x00\x01"])
+@pytest.mark.parametrize("garbage", ["", "garbage", "a.b.c", "a.b", "....", "eyJhbGciOiJIUzI1NiJ9",
+                                     "eyJhbGciOiJIUzI1NiJ9..", "Zm9v.YmFy.YmF6", "\x00\x01",
+                                     "\N{GRINNING FACE}.\N{GRINNING FACE}.\N{GRINNING FACE}", "x" * 5000])
 def test_decode_refuses_garbage(garbage):
     with pytest.raises(Unauthorized):
         tokens.decode(garbage, "access")
@@ -154,18 +174,19 @@ def test_decode_accepts_a_token_one_second_before_it_expires():
         assert tokens.decode(token, "access")["sub"] == "user-1"
 
 
-@pytest.mark.parametrize("claim", ["iat", "nbf"])
-def test_decode_refuses_a_token_not_yet_valid(claim):
+@pytest.mark.parametrize("claims", [["iat"], ["nbf"], ["iat", "nbf"]])
+def test_decode_refuses_a_token_not_yet_valid(claims):
     now = clock.epoch()
-    token = forge({"alg": "HS256"}, valid_claims(**{claim: now + 3600}, exp=now + 7200), signing_key())
+    token = forge({"alg": "HS256"}, valid_claims(**dict.fromkeys(claims, now + 3600), exp=now + 7200), signing_key())
 
     with pytest.raises(Unauthorized):
         tokens.decode(token, "access")
 
 
 @pytest.mark.parametrize("claim", tokens.REQUIRED)
-def test_decode_refuses_a_token_missing_a_required_claim(claim):
-    token = forge({"alg": "HS256"}, valid_claims(**{claim: ...}), signing_key())
+@pytest.mark.parametrize("value", [..., None], ids=["missing", "null"])
+def test_decode_refuses_a_token_missing_a_required_claim(claim, value):
+    token = forge({"alg": "HS256"}, valid_claims(**{claim: value}), signing_key())
 
     with pytest.raises(Unauthorized):
         tokens.decode(token, "access")
@@ -175,9 +196,11 @@ def test_every_claim_the_brief_names_is_required():
     assert set(tokens.REQUIRED) == {"sub", "exp", "iat", "jti", "typ", "ver"}
 
 
-@pytest.mark.parametrize("changes", [{"sub": 42}, {"sub": ""}, {"sub": None}, {"ver": "3"}, {"ver": True},
-                                     {"ver": 3.0}, {"jti": 1}, {"typ": "Access"}, {"exp": "9999999999"},
-                                     {"iat": "1"}])
+@pytest.mark.parametrize("changes", [{"sub": 42}, {"sub": ""}, {"sub": None}, {"sub": ["x"]}, {"sub": {"id": "x"}},
+                                     {"sub": True}, {"ver": "3"}, {"ver": True}, {"ver": False}, {"ver": 3.0},
+                                     {"ver": 0.0}, {"ver": None}, {"ver": [0]}, {"jti": 1},
+                                     {"typ": "Access"}, {"typ": "ACCESS"}, {"typ": "id"}, {"exp": "9999999999"},
+                                     {"exp": "never"}, {"iat": "1"}, {"iat": "now"}])
 def test_decode_refuses_a_claim_of_the_wrong_type(changes):
     token = forge({"alg": "HS256"}, valid_claims(**changes), signing_key())
 
@@ -201,7 +224,8 @@ def test_bearer_reads_the_token_whatever_the_scheme_case_and_spacing(value):
 
 
 @pytest.mark.parametrize("headers", [{}, {"authorization": ""}, {"authorization": "Bearer"},
-                                     {"authorization": "Bearer    "}, {"authorization": "Basic abc"},
+                                     {"authorization": "Bearer "}, {"authorization": "Bearer    "},
+                                     {"authorization": "Basic abc"}, {"authorization": "Basic YWxpY2U6cGFzc3dvcmQ="},
                                      {"authorization": "Token abc.def.ghi"}, {"authorization": "abc.def.ghi"},
                                      {"authorization": "Bearerabc.def.ghi"}])
 def test_bearer_refuses_a_missing_or_non_bearer_header(headers):

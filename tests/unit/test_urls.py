@@ -13,6 +13,7 @@ from bookmarker.urls import ascii_form, is_acceptable, normalize, url_key
     ("https://example.com?q=1", "https://example.com/?q=1"),
     ("http://[::1]:80/", "http://[::1]/"),
     ("http://[2001:DB8::1]/", "http://[2001:db8::1]/"),
+    ("http://[2001:DB8::1]/", "http://[2001:db8::1]:80"),
     ("https://user:pw@Example.com:443/", "https://user:pw@example.com/"),
     ("https://example.com:/", "https://example.com/"),
 ])
@@ -73,6 +74,10 @@ def test_the_key_is_a_sha256_hex_digest_whatever_the_url_length():
     "https://example.com/" + "é" * 1000,         # 1,020 code points, but 6,020 characters once encoded
     "ftp://example.com/", "https:///path", "example.com", "http://[::1/",
     "https://example.com/" + "a" * 2029,         # 2,049 code points
+    "javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd",
+    "/relative/path", "example.com/no-scheme", "//example.com/no-scheme", "http://", "",
+    "https://exa mple.com/", " https://example.com/", "https://example.com/ ", "https://example.com/\nx",
+    "http://[zz]/", "https://example.com:99999/", "http://:80/",  # do not parse: refused, not raised
 ])
 def test_urls_the_contract_refuses(url):
     assert not is_acceptable(url)
@@ -83,6 +88,8 @@ def test_urls_the_contract_refuses(url):
     "https://example.com/" + "a" * 2028,         # 2,048 code points exactly
     "https://example.com/" + "é" * 678,          # ASCII form 4,088 characters: within 4,096
     "http://[2001:db8::1]:8443/x", "https://example.com/%5C",  # an escaped backslash is not a backslash
+    "http://localhost/", "http://localhost:8080/admin", "https://intranet/wiki", "http://127.0.0.1:3000/x",
+    "http://10.0.0.1/", "http://[::1]/", "https://sub.example.co.uk/a/b?c=d#e",
 ])
 def test_urls_the_contract_accepts(url):
     assert is_acceptable(url)

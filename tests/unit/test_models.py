@@ -1,0 +1,157 @@
+"""bookmarker.models: what each request body may hold, and the code and field a refusal names. The handler tests
+show each route wired to its model (tests/handlers/test_bad_input.py) and that a refusal writes nothing."""
+import json
+
+import pytest
+
+from bookmarker.errors import BadRequest
+from bookmarker.models import BookmarkIn, BookmarkPatch, LoginIn, PasswordChangeIn, PasswordIn, RegisterIn, parse
+
+EMOJI = "\N{GRINNING FACE}"
+VALID = {  # each model, and a body it accepts
+    RegisterIn: {"username": "carol", "email": "carol@example.com", "password": "long enough pw"},
+    LoginIn: {"email": "alice@example.com", "password": "correct horse battery"},
+    PasswordChangeIn: {"current_password": "correct horse battery", "new_password": "another secret"},
+    PasswordIn: {"password": "correct horse battery"},
+    BookmarkIn: {"url": "https://example.com/", "body": "note"},
+    BookmarkPatch: {"url": "https://example.com/", "body": "note"},
+}
+REQUIRED = {RegisterIn: ["username", "email", "password"], LoginIn: ["email", "password"],
+            PasswordChangeIn: ["current_password", "new_password"], PasswordIn: ["password"], BookmarkIn: ["url"],
+            BookmarkPatch: []}
+MALFORMED = {
+    "truncated JSON": "{\"url\": ",
+    "not JSON": "url=https://example.com",
+    "empty body": "",
+    "a JSON array": "[]",
+    "a JSON string": "\"hello\"",
+    "JSON null": "null",
+    "a number": "42",
+    "trailing garbage": "{}}",
+    "a lone surrogate": "{\"url\": \"https://example.com/\\ud800\"}",
+    "NaN": "{\"url\": NaN}",
+}
+WRONG_TYPES = [1, 1.5, True, None, [], {}, ["x"]]
+models = pytest.mark.parametrize("model", list(VALID), ids=lambda m: m.__name__)
+
+
+def refused(model, body) -> BadRequest:
+    with pytest.raises(BadRequest) as caught:
+        parse(model, body if isinstance(body, str) else json.dumps(body, ensure_ascii=False))
+    assert caught.value.status == 400
+    return caught.value
+
+
+def fields(error: BadRequest) -> list[str]:
+    return [e["field"] for e in error.errors or []]
+
+
+@models
+def test_a_valid_body_parses(model):
+    parsed = parse(model, json.dumps(VALID[model]))
+
+    assert parsed.model_dump() == VALID[model]
+
+
+@models
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_body_that_is_not_a_json_object_is_a_400(model, name):
+    refused(model, MALFORMED[name])
+
+
+@models
+@pytest.mark.parametrize("wrong", WRONG_TYPES, ids=repr)
+def test_each_field_of_the_wrong_type_is_refused_naming_the_field(model, wrong):
+    for field in VALID[model]:
+        error = refused(model, {**VALID[model], field: wrong})
+
+        assert any(f.startswith(field) for f in fields(error)), (field, error.errors)
+
+
+@models
+def test_an_unknown_field_is_refused_naming_it(model):
+    error = refused(model, {**VALID[model], "is_admin": True})
+
+    assert fields(error) == ["is_admin"]
+
+
+@models
+def test_each_required_field_left_out_is_refused_and_the_others_may_be(model):
+    for field in VALID[model]:
+        partial = {k: v for k, v in VALID[model].items() if k != field}
+
+        if field in REQUIRED[model]:
+            assert fields(refused(model, partial)) == [field]
+        else:
+            assert parse(model, json.dumps(partial))
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("password", "x" * 7, "password_too_short"),
+    ("password", "", "password_too_short"),
+    ("password", "x" * 129, "password_too_long"),
+    ("password", EMOJI * 129, "password_too_long"),
+    ("username", "ab", "username_too_short"),
+    ("username", "", "username_too_short"),
+    ("username", "ålice", "username_invalid"),
+    ("username", "алиса", "username_invalid"),
+    ("username", "al-ice", "username_invalid"),
+    ("username", "al ice", "username_invalid"),
+    ("username", "alice!", "username_invalid"),
+    ("username", "a" * 31, "username_invalid"),
+    ("email", "not-an-email", "invalid_email"),
+    ("email", "alice@", "invalid_email"),
+    ("email", "@example.com", "invalid_email"),
+    ("email", "", "invalid_email"),
+])
+def test_a_registration_refuses_an_invalid_field_with_its_code(field, value, code):
+    error = refused(RegisterIn, {**VALID[RegisterIn], field: value})
+
+    assert error.code == code
+    assert fields(error) == [field]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("password", "x" * 8),
+    ("password", "y" * 128),
+    ("password", EMOJI * 128),                   # lengths are code points: 512 bytes of UTF-8
+    ("username", "a" * 30),
+    ("username", "Alice3"),
+    ("email", "Alice.Smith@Example.COM"),        # kept as given
+])
+def test_a_registration_accepts_the_edges_of_each_rule(field, value):
+    parsed = parse(RegisterIn, json.dumps({**VALID[RegisterIn], field: value}, ensure_ascii=False))
+
+    assert getattr(parsed, field) == value
+
+
+@pytest.mark.parametrize(("value", "code"), [("short", "password_too_short"), (EMOJI * 129, "password_too_long")])
+def test_a_new_password_follows_the_registration_rules(value, code):
+    error = refused(PasswordChangeIn, {**VALID[PasswordChangeIn], "new_password": value})
+
+    assert error.code == code
+    assert fields(error) == ["new_password"]
+
+
+@pytest.mark.parametrize("model", [BookmarkIn, BookmarkPatch], ids=lambda m: m.__name__)
+def test_a_bookmark_body_is_at_most_10000_code_points(model):
+    fits = parse(model, json.dumps({"url": "https://example.com/", "body": EMOJI * 10_000}, ensure_ascii=False))
+
+    assert fits.body == EMOJI * 10_000
+    assert fields(refused(model, {"url": "https://example.com/", "body": EMOJI * 10_001})) == ["body"]
+    assert fields(refused(model, {"url": "https://example.com/", "body": "x" * 10_001})) == ["body"]
+
+
+@pytest.mark.parametrize("model", [BookmarkIn, BookmarkPatch], ids=lambda m: m.__name__)
+def test_a_url_the_rules_refuse_is_invalid_url_naming_the_field(model):
+    # What a URL may be: tests/unit/test_urls.py.
+    error = refused(model, {"url": "javascript:alert(1)"})
+
+    assert error.code == "invalid_url"
+    assert fields(error) == ["url"]
+
+
+def test_a_patch_may_leave_out_every_field_but_not_send_one_as_null():
+    assert parse(BookmarkPatch, "{}") == BookmarkPatch()
+    assert fields(refused(BookmarkPatch, {"url": None})) == ["url"]
+    assert fields(refused(BookmarkPatch, {"body": None})) == ["body"]
