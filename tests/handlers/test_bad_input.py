@@ -145,3 +145,17 @@ def test_bad_paging_is_a_400(alice, route, query):
     status, body, headers = call(handler_for(route), make_event(route, query=query, token=alice.access))
 
     assert_problem(status, body, headers, 400)
+
+
+ODD_URL_QUERIES = ["url=" + "%FF" * 10, "url=%00", "url=" + "a" * 10_240, "url=https%3A%2F%2F" + "%F0%9F%99%82" * 600,
+                   "url=http%3A%2F%2Fexample.com%2F%0A", "url", "url=&url=", "URL=https%3A%2F%2Fexample.com%2F"]
+
+
+@pytest.mark.parametrize("query", ODD_URL_QUERIES)
+def test_odd_url_queries_on_the_check_are_a_400_or_a_404(alice, query):
+    route = "GET /api/v1/bookmarks/check"
+
+    status, body, headers = call(handler_for(route), make_event(route, query=query, token=alice.access))
+
+    assert_problem(status, body, headers)
+    assert status in (400, 404)

@@ -14,6 +14,7 @@ import auth_me
 import auth_password
 import auth_refresh
 import auth_register
+import bookmarks_check
 import bookmarks_create
 import bookmarks_delete
 import bookmarks_get
@@ -71,6 +72,12 @@ def _on_bookmark(route, body=None):
     return arrange
 
 
+def _check(account, make_bookmark):
+    """The check of a URL the account saved: the claim's GetItem, then the bookmark's Query, both reached."""
+    return make_event("GET /api/v1/bookmarks/check", token=account.access,
+                      query={"url": make_bookmark(account, _url())["url"]})
+
+
 def _redirect(method):
     def arrange(account, make_bookmark):
         return make_event(f"{method} /{{short_code}}",
@@ -97,6 +104,7 @@ ROUTES = {
     "list by cursor": (bookmarks_list, _one("GET /api/v1/bookmarks", first=True)),
     "stats": (bookmarks_stats, _one("GET /api/v1/bookmarks/stats", first=True)),
     "get": (bookmarks_get, _on_bookmark("GET /api/v1/bookmarks/{id}")),
+    "check": (bookmarks_check, _check),
     "put, same url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}",
                                                       lambda made: {"url": made["url"], "body": "b"})),
     "put, new url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}", lambda _: {"url": _url()})),

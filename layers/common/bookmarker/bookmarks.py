@@ -7,8 +7,8 @@ from typing import Any
 
 from ulid import ULID
 
-from bookmarker import clock, paging, urls
-from bookmarker.errors import BookmarkChanged, NotFound, ShortCodeTaken, Unavailable
+from bookmarker import clock, paging, query, urls
+from bookmarker.errors import BadRequest, BookmarkChanged, NotFound, ShortCodeTaken, Unavailable, ValidationFailed
 from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
 from bookmarker.query import Query
@@ -66,6 +66,20 @@ def _mine(owner: str, bookmark_id: str) -> Bookmark:
 
 def get(owner: str, bookmark_id: str, base: str) -> dict[str, Any]:
     return view(_mine(owner, bookmark_id), base)
+
+
+def check(owner: str, params: Query, base: str) -> dict[str, Any]:
+    """The caller's bookmark of the `url` in the query, by docs/api.md's equality (the URL claim's key), or 404."""
+    url = query.one(params, "url")  # given twice: 400 repeated_parameter
+    if url is None:
+        raise ValidationFailed("query parameter url is required", errors=[{"field": "url", "message": "required"}])
+    if not urls.is_acceptable(url):  # no bookmark can hold it: say why, rather than a bare 404
+        raise BadRequest("url must be an absolute http(s) URL the API would accept", code="invalid_url",
+                         errors=[{"field": "url", "message": "not an absolute http(s) URL the API accepts"}])
+    found = store.find_by_url(owner, urls.url_key(url))
+    if found is None:
+        raise NotFound("no bookmark of yours has this URL")  # another user's bookmark of it too
+    return view(found, base)
 
 
 def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *,

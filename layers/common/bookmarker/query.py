@@ -18,5 +18,6 @@ def one(query: Query, name: str) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise BadRequest(f"query parameter {name} is given more than once", code="repeated_parameter")
+        raise BadRequest(f"query parameter {name} is given more than once", code="repeated_parameter",
+                         errors=[{"field": name, "message": "given more than once"}])
     return values[0]

@@ -247,6 +247,18 @@ def get_bookmark(owner: str, bookmark_id: str) -> Bookmark | None:
     return found[0] if found else None
 
 
+def find_by_url(owner: str, url_key: str) -> Bookmark | None:
+    """The owner's bookmark of this URL: the URL claim that keeps it unique (one consistent GetItem), then the
+    bookmark it names with its counter (get_bookmark's Query). A claim moved or deleted between the two reads
+    (an edit, a delete) answers None rather than a bookmark that no longer holds this URL."""
+    claim = client().get_item(TableName=_table(), Key=_key(owner, f"URL#{url_key}"), ConsistentRead=True,
+                              ProjectionExpression="bookmark_id").get("Item")
+    if not claim:
+        return None
+    found = get_bookmark(owner, claim["bookmark_id"]["S"])
+    return found if found is not None and found.url_key == url_key else None
+
+
 def count(owner: str) -> int:
     item = client().get_item(TableName=_table(), Key=_key(owner, "COUNT"), ConsistentRead=True).get("Item")
     return int(item["n"]["N"]) if item else 0
