@@ -1,4 +1,4 @@
-"""POST /api/v1/bookmarks: save a link for the caller and give it a short code."""
+"""POST /api/v1/bookmarks: save a link for the caller and give it a short code (once per Idempotency-Key)."""
 from bookmarker import bookmarks
 from bookmarker.auth import AuthenticatedRequest, authenticated
 from bookmarker.http import Result, endpoint
@@ -8,5 +8,5 @@ from bookmarker.models import BookmarkIn, parse
 @endpoint
 @authenticated
 def lambda_handler(request: AuthenticatedRequest) -> Result:
-    created = bookmarks.create(request.user_id, parse(BookmarkIn, request.body), request.base_url)
-    return 201, created, {"Location": f"/api/v1/bookmarks/{created['id']}"}
+    new = parse(BookmarkIn, request.body)
+    return bookmarks.create_answer(request.user_id, new, request.base_url, request.headers.get("idempotency-key"))

@@ -31,11 +31,27 @@ class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_lar
 class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"
 
 
+class IdempotencyKeyReused(ApiError):
+    """The Idempotency-Key was used by this caller, within its 24 h, for a request with another body."""
+    status, code, title = 422, "idempotency_key_reused", "Unprocessable Content"
+
+
 class Unavailable(ApiError):
     """DynamoDB throttled, failed or did not answer (after the SDK's retries): nothing was half-written,
     so the same request can simply be sent again."""
     status, code, title = 503, "unavailable", "Service Unavailable"
     RETRY_AFTER = 1  # seconds: throttling clears and a throttled partition splits within about a second
+
+    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, code=code, errors=errors, headers=headers)
+        self.headers.setdefault("Retry-After", str(self.RETRY_AFTER))
+
+
+class RequestInProgress(Conflict):
+    """A request with this Idempotency-Key is still running: its answer will be the answer to this one."""
+    code = "request_in_progress"
+    RETRY_AFTER = 1  # seconds: a create takes milliseconds, a retry a second later finds its answer
 
     def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
                  headers: dict[str, str] | None = None) -> None:
