@@ -117,6 +117,16 @@ def module_tables():
         yield _admin_client()
 
 
+def module_user(name: str):
+    """A module-scoped fixture named `name`: that user, made once in the module's tables (`module_tables`).
+    In a test module: `alice = module_user("alice")`."""
+    @pytest.fixture(scope="module", name=name)
+    def user(module_tables, make_user):
+        return make_user(name)
+
+    return user
+
+
 ROUTES = {route.route_key: route for route in TEMPLATE.routes}
 
 

@@ -5,20 +5,14 @@ import pytest
 
 import bookmarks_check
 from local.server import match_route
-from tests.conftest import TEMPLATE, call, make_event
+from tests.conftest import TEMPLATE, call, make_event, module_user
 
 pytestmark = pytest.mark.usefixtures("module_tables")
 ROUTE = "GET /api/v1/bookmarks/check"
 
 
-@pytest.fixture(scope="module")
-def alice(module_tables, make_user):
-    return make_user("alice")
-
-
-@pytest.fixture(scope="module")
-def bob(module_tables, make_user):
-    return make_user("bob")
+alice = module_user("alice")
+bob = module_user("bob")
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,9 @@ The tests only read: the tables and alice's bookmark are made once for the modul
 import pytest
 
 import bookmarks_get
-from tests.conftest import call, make_event
+from tests.conftest import call, make_event, module_user
 
-
-@pytest.fixture(scope="module")
-def alice(module_tables, make_user):
-    return make_user("alice")
+alice = module_user("alice")
 
 
 @pytest.fixture(scope="module")

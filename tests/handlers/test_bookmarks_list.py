@@ -8,7 +8,7 @@ import json
 import pytest
 
 import bookmarks_list
-from tests.conftest import call, make_event
+from tests.conftest import call, make_event, module_user
 
 pytestmark = pytest.mark.usefixtures("module_tables")
 
@@ -17,9 +17,7 @@ def listing(account, query=None):
     return call(bookmarks_list.lambda_handler, make_event("GET /api/v1/bookmarks", query=query, token=account.access))
 
 
-@pytest.fixture(scope="module")
-def alice(module_tables, make_user):
-    return make_user("alice")
+alice = module_user("alice")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 import bookmarks_stats
 import redirect
-from tests.conftest import DOMAIN, call, make_event
+from tests.conftest import DOMAIN, call, make_event, module_user
 
 pytestmark = pytest.mark.usefixtures("module_tables")
 ROW = {"id", "url", "short_code", "short_url", "visits", "last_visited_at"}
@@ -22,14 +22,8 @@ def visit(code, method="GET"):
                 make_event(f"{method} /{{short_code}}", path_params={"short_code": code}))
 
 
-@pytest.fixture(scope="module")
-def alice(module_tables, make_user):
-    return make_user("alice")
-
-
-@pytest.fixture(scope="module")
-def bob(module_tables, make_user):
-    return make_user("bob")
+alice = module_user("alice")
+bob = module_user("bob")
 
 
 @pytest.fixture(scope="module")

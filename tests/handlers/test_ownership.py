@@ -7,7 +7,7 @@ import bookmarks_list
 import bookmarks_patch
 import bookmarks_replace
 from bookmarker.store import bookmarks as store
-from tests.conftest import call, make_event
+from tests.conftest import call, make_event, module_user
 
 ATTEMPTS = {
     "get": (bookmarks_get, "GET /api/v1/bookmarks/{id}", None),
@@ -18,14 +18,8 @@ ATTEMPTS = {
 
 
 # Bob's attempts change nothing (or the test fails): the tables, both users and alice's bookmark are made once.
-@pytest.fixture(scope="module")
-def alice(module_tables, make_user):
-    return make_user("alice")
-
-
-@pytest.fixture(scope="module")
-def bob(module_tables, make_user):
-    return make_user("bob")
+alice = module_user("alice")
+bob = module_user("bob")
 
 
 @pytest.fixture(scope="module")
