@@ -6,12 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
 
 import bookmarks_delete
 import redirect
 from bookmarker.store.client import client
 from tests.conftest import FakeContext, call, make_event
+from tests.faults import PROVISIONED, fail_call
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -153,25 +153,19 @@ def test_a_link_missing_from_the_index_still_resolves_through_its_code_claim(ali
     assert get_bookmark(alice, saved["id"])["visits"] == 1
 
 
-def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, make_bookmark, get_bookmark, monkeypatch, caplog):
+def test_a_throttled_count_still_redirects_and_logs_the_miss(alice, make_bookmark, get_bookmark, caplog):
     saved = make_bookmark(alice, "https://example.com/hot")
-    dynamodb = client()
-
-    def throttled(**params):
-        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
-                          "UpdateItem")
-
-    monkeypatch.setattr(dynamodb.raw, "update_item", throttled)  # beneath the store's fault mapping
     logging.getLogger("bookmarker").addHandler(caplog.handler)
     try:
-        status, headers, _ = hit(saved["short_code"])
+        with fail_call(1, PROVISIONED, operation="UpdateItem") as faults:  # the count; the lookup goes through
+            status, headers, _ = hit(saved["short_code"])
     finally:
         logging.getLogger("bookmarker").removeHandler(caplog.handler)
 
+    assert [i.operation for i in faults.injected] == ["UpdateItem"]
     assert status == 302
     assert headers["Location"] == "https://example.com/hot"
     assert "visit not counted" in caplog.messages
-    monkeypatch.undo()
     assert get_bookmark(alice, saved["id"])["visits"] == 0
 
 

@@ -56,11 +56,11 @@ class _Client:
         self.raw, self.meta = raw, raw.meta
 
     def __getattr__(self, operation: str) -> Callable[..., Any]:
-        getattr(self.raw, operation)  # an AttributeError for an operation botocore does not have
+        call = getattr(self.raw, operation)  # an AttributeError for an operation botocore does not have
 
         def guarded(**params: Any) -> Any:
             try:
-                return getattr(self.raw, operation)(**params)
+                return call(**params)
             except ClientError as exc:
                 code = error_code(exc)
                 if code == "TransactionConflictException":
