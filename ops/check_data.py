@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bookmarker import tags as bookmark_tags
 from bookmarker import urls
 
 # ---- key shapes (docs/data-model.md) ------------------------------------------------------------------
@@ -31,10 +32,10 @@ from bookmarker import urls
 # changes shows there as problems.
 USER, EMAIL, USERNAME = "USER#", "EMAIL#", "USERNAME#"                    # users table, pk
 NOT_INVARIANTS = ("REFRESH#", "LOGINFAIL#", "CLIENTFAIL#", "REGISTER#")  # refresh records, attempt windows
-BOOKMARK, COUNTER, URL_CLAIM, COUNT = "B#", "#V", "URL#", "COUNT"        # bookmarks table, sk under pk = owner
+BOOKMARK, COUNTER, URL_CLAIM, COUNT, TAG = "B#", "#V", "URL#", "COUNT", "TAG#"  # bookmarks table, sk under pk = owner
 CODE, CODE_SK = "CODE#", "CODE"                                          # a short-code claim's pk and sk
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
-        "bookmark_id", "n")  # all the checks read: a bookmark's body stays in the table
+        "bookmark_id", "n", "tags")  # all the checks read: a bookmark's body stays in the table
 
 KINDS = {
     "email_claim_orphan": "an email claim names a user that does not exist",
@@ -53,6 +54,8 @@ KINDS = {
     "url_claim_mismatch": "a URL claim for a bookmark whose URL is another",
     "counter_orphan": "a visit counter without its bookmark",
     "count_mismatch": "a user's COUNT is not their number of bookmarks (total_count and the quota are wrong)",
+    "tag_count_mismatch": "a tag's count is not the number of the user's bookmarks holding it (GET /tags is wrong)",
+    "tag_invalid": "a bookmark holds a tag the API would refuse (not 1 to 50 of a-z, 0-9, _ and -, or over 20)",
     "malformed_item": "an item without an attribute its shape needs",
     "unknown_item": "an item of no shape this tool knows (teach it the new shape)",
 }
@@ -155,6 +158,7 @@ class _Owner:
     counters: set[str] = field(default_factory=set)            # bookmark ids
     url_claims: dict[str, str] = field(default_factory=dict)   # url_key -> bookmark id
     count: int | None = None
+    tag_counts: dict[str, int] = field(default_factory=dict)  # tag -> n of its TAG# item
     keys: list[str] = field(default_factory=list)
     malformed: set[str] = field(default_factory=set)           # bookmark ids not checked further
 
@@ -184,6 +188,7 @@ def _check_bookmarks(items: list[dict], users: set[str], table: str, report: Rep
         if (mine.count or 0) != len(mine.bookmarks):
             problem("count_mismatch", f"{owner} {COUNT}",
                     f"n is {'missing' if mine.count is None else mine.count}, {len(mine.bookmarks)} bookmark(s)")
+        _check_tag_counts(owner, mine, problem)
     # A code claim whose bookmark is gone is fine: codes stay claimed forever, and nothing redirects
     # (no bookmark carries the code, or _check_bookmark names the one that does). An older code still
     # naming its bookmark is fine too: an alias keeps redirecting (docs/api.md).
@@ -217,6 +222,8 @@ def _group(items: list[dict], problem) -> tuple[dict[str, _Owner], dict[str, tup
             problem("malformed_item", key, "a URL claim needs bookmark_id")
         elif sk == COUNT:
             mine.count = int((item.get("n") or {}).get("N", "0"))
+        elif sk.startswith(TAG):
+            mine.tag_counts[sk.removeprefix(TAG)] = int((item.get("n") or {}).get("N", "0"))
         else:
             problem("unknown_item", key, "no known key shape")
             continue
@@ -239,6 +246,21 @@ def _check_bookmark(item: dict, mine: _Owner, code_claims: dict, problem) -> Non
         problem("code_claimed_by_another", key, f"{CODE}{code} names bookmark {claim[1]} of user {claim[0]}")
     if urls.url_key(_s(item, "url")) != url_key:
         problem("url_key_stale", key, "url_key is not the SHA-256 of the normalized url")
+
+
+def _check_tag_counts(owner: str, mine: _Owner, problem) -> None:
+    """Each tag's count is the number of bookmarks holding it (a count of 0, or none, for a tag none holds);
+    each bookmark's tags are tags the API accepts."""
+    held: Counter[str] = Counter()
+    for bookmark_id, item in mine.bookmarks.items():
+        tags = (item.get("tags") or {}).get("SS", [])
+        held.update(tags)
+        if len(tags) > bookmark_tags.MAX_TAGS or any(bookmark_tags.clean(t) != t for t in tags):
+            problem("tag_invalid", f"{owner} {BOOKMARK}{bookmark_id}", f"tags {sorted(tags)}")
+    for tag in sorted(set(held) | set(mine.tag_counts)):
+        if mine.tag_counts.get(tag, 0) != held[tag]:
+            problem("tag_count_mismatch", f"{owner} {TAG}{tag}",
+                    f"n is {mine.tag_counts.get(tag, 'missing')}, {held[tag]} bookmark(s) hold it")
 
 
 # ---- reading the tables ------------------------------------------------------------------------------

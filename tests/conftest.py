@@ -223,10 +223,12 @@ def _signup(name: str | None = None, *, email: str | None = None, password: str 
     return Account(u["id"], name, email, password, u["access"], u["refresh"])
 
 
-def _make_bookmark(account: Account, url: str | None = None, body: str | None = None, *, expect: int = 201) -> dict:
+def _make_bookmark(account: Account, url: str | None = None, body: str | None = None, *, tags: list[str] | None = None,
+                   expect: int = 201) -> dict:
     import bookmarks_create
 
-    payload = {"url": url or f"https://example.com/{uuid.uuid4().hex[:12]}", **({} if body is None else {"body": body})}
+    payload = {"url": url or f"https://example.com/{uuid.uuid4().hex[:12]}", **({} if body is None else {"body": body}),
+               **({} if tags is None else {"tags": tags})}
     status, answer, _ = call(bookmarks_create.lambda_handler,
                              make_event("POST /api/v1/bookmarks", body=payload, token=account.access))
     assert status == expect, answer
@@ -254,8 +256,8 @@ def make_user():
 
 @pytest.fixture(scope="session")
 def make_bookmark():
-    """make_bookmark(account, url=None, body=None, *, expect=201) -> the answer of POST /api/v1/bookmarks (the
-    created bookmark; a unique URL when none is given), asserting its status."""
+    """make_bookmark(account, url=None, body=None, *, tags=None, expect=201) -> the answer of POST
+    /api/v1/bookmarks (the created bookmark; a unique URL when none is given), asserting its status."""
     return _make_bookmark
 
 

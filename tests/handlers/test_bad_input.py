@@ -15,9 +15,9 @@ ROUTES = {  # route -> a valid body
     "POST /api/v1/auth/login": {"email": "alice@example.com", "password": "correct horse battery"},
     "POST /api/v1/auth/password": {"current_password": "correct horse battery", "new_password": "another secret"},
     "DELETE /api/v1/auth/me": {"password": "correct horse battery"},
-    "POST /api/v1/bookmarks": {"url": "https://example.com/", "body": "note"},
-    "PUT /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note"},
-    "PATCH /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note"},
+    "POST /api/v1/bookmarks": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
+    "PUT /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
+    "PATCH /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
 }
 MALFORMED = {"not JSON": "url=https://example.com", "a JSON array": "[]"}
 

@@ -23,6 +23,7 @@ import bookmarks_patch
 import bookmarks_replace
 import bookmarks_stats
 import redirect
+import tags_list
 from bookmarker.errors import Conflict, Unavailable
 from bookmarker.store import bookmarks as store
 from bookmarker.store import client as store_client
@@ -47,6 +48,7 @@ def test_every_kind_of_dynamodb_fault_is_unavailable_at_the_stores_client(kind):
 # Each arrange(account, make_bookmark) writes what the route needs and returns its event.
 
 URL = "https://example.com/faults"
+TAGS = ["faults", "tagged"]  # a tagged bookmark's writes move its tags' counts in the same transaction
 
 
 def _url() -> str:
@@ -58,7 +60,7 @@ def _one(route, body=None, query=None, *, first=False):
     """The route called by the account with its access token; after saving a bookmark when `first`."""
     def arrange(account, make_bookmark):
         if first:
-            make_bookmark(account, _url())
+            make_bookmark(account, _url(), tags=TAGS)
         return make_event(route, token=account.access, body=body, query=query)
     return arrange
 
@@ -66,7 +68,7 @@ def _one(route, body=None, query=None, *, first=False):
 def _on_bookmark(route, body=None):
     """The route on a new bookmark; body(made) makes the request's body from it."""
     def arrange(account, make_bookmark):
-        made = make_bookmark(account, _url())
+        made = make_bookmark(account, _url(), tags=TAGS)
         return make_event(route, path_params={"id": made["id"]}, token=account.access,
                           body=body(made) if body else None)
     return arrange
@@ -96,10 +98,10 @@ ROUTES = {
     "logout": (auth_logout, _one("POST /api/v1/auth/logout")),
     "password": (auth_password, lambda a, _: make_event("POST /api/v1/auth/password", token=a.access, body={
         "current_password": a.password, "new_password": "another long password"})),
-    "delete account": (auth_delete, lambda a, make_bookmark: make_bookmark(a, URL) and make_event(
+    "delete account": (auth_delete, lambda a, make_bookmark: make_bookmark(a, URL, tags=TAGS) and make_event(
         "DELETE /api/v1/auth/me", token=a.access, body={"password": a.password})),
     "create": (bookmarks_create, lambda a, _: make_event("POST /api/v1/bookmarks", token=a.access,
-                                                         body={"url": _url()})),
+                                                         body={"url": _url(), "tags": TAGS})),
     "list": (bookmarks_list, _one("GET /api/v1/bookmarks", query={"page": "1"}, first=True)),
     "list by cursor": (bookmarks_list, _one("GET /api/v1/bookmarks", first=True)),
     "stats": (bookmarks_stats, _one("GET /api/v1/bookmarks/stats", first=True)),
@@ -109,6 +111,8 @@ ROUTES = {
                                                       lambda made: {"url": made["url"], "body": "b"})),
     "put, new url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}", lambda _: {"url": _url()})),
     "patch": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"url": _url()})),
+    "patch tags": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"tags": ["new"]})),
+    "tags": (tags_list, _one("GET /api/v1/tags", first=True)),
     "delete": (bookmarks_delete, _on_bookmark("DELETE /api/v1/bookmarks/{id}")),
     "redirect HEAD": (redirect, _redirect("HEAD")),
 }

@@ -26,20 +26,21 @@ GHOST = "01GHQSTXXXXXXXXXXXXXXXXXXX"  # a user id, or bookmark id, that exists n
 
 def write_world(make_user, make_bookmark) -> dict:
     """A small data set written only through the handlers: users and claims, bookmarks with counters, URL
-    and code claims, counts, a moved URL, a deleted bookmark (its code claim stays), a deleted account,
-    refresh records and attempt windows."""
+    and code claims, counts, tags and their counts, a moved URL, retagging, a deleted bookmark (its code claim
+    stays), a deleted account, refresh records and attempt windows."""
     alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
-    first, second = make_bookmark(alice, "https://example.com/a"), make_bookmark(alice, "https://example.com/b")
-    gone = make_bookmark(alice, "https://example.com/gone")
+    first = make_bookmark(alice, "https://example.com/a", tags=["news", "read"])
+    second = make_bookmark(alice, "https://example.com/b", tags=["news"])
+    gone = make_bookmark(alice, "https://example.com/gone", tags=["read", "gone"])
     assert call(bookmarks_delete.lambda_handler, make_event(
         "DELETE /api/v1/bookmarks/{id}", path_params={"id": gone["id"]}, token=alice.access))[0] == 204
     assert call(bookmarks_patch.lambda_handler, make_event(
-        "PATCH /api/v1/bookmarks/{id}", path_params={"id": second["id"]}, body={"url": "https://example.com/B2"},
-        token=alice.access))[0] == 200
+        "PATCH /api/v1/bookmarks/{id}", path_params={"id": second["id"]},
+        body={"url": "https://example.com/B2", "tags": ["later"]}, token=alice.access))[0] == 200
     bobs = make_bookmark(bob, "https://example.com/a")  # the same URL as alice's: claims are per user
     assert call(redirect.lambda_handler, make_event("GET /{short_code}",
                                                     path_params={"short_code": first["short_code"]}))[0] == 302
-    make_bookmark(carol, "https://example.com/c")
+    make_bookmark(carol, "https://example.com/c", tags=["news"])
     assert call(auth_delete.lambda_handler, make_event(
         "DELETE /api/v1/auth/me", body={"password": carol.password}, token=carol.access))[0] == 204
     assert call(auth_login.lambda_handler, make_event(
@@ -202,6 +203,29 @@ def test_a_count_that_is_not_the_number_of_bookmarks_is_reported(tables, world, 
     assert report(tables).kinds() == {("count_mismatch", f"{alice.id} COUNT")}
 
 
+@pytest.mark.parametrize(("change", "tag"), [("wrong", "news"), ("missing", "news"), ("left over", "gone"),
+                                             ("never held", "ghost")])
+def test_a_tag_count_that_is_not_the_number_of_bookmarks_holding_it_is_reported(tables, world, change, tag):
+    alice = world["alice"]
+    if change == "missing":  # two bookmarks hold news
+        tables.delete_item(TableName=BOOKMARKS, Key=key(alice.id, f"TAG#{tag}"))
+    else:  # a count of 0 is right for gone (its bookmark was deleted): one more is not
+        tables.update_item(TableName=BOOKMARKS, Key=key(alice.id, f"TAG#{tag}"), UpdateExpression="ADD n :one",
+                           ExpressionAttributeValues={":one": {"N": "1"}})
+
+    assert report(tables).kinds() == {("tag_count_mismatch", f"{alice.id} TAG#{tag}")}
+
+
+def test_a_bookmark_holding_a_tag_the_api_refuses_is_reported(tables, world):
+    alice, first = world["alice"], world["first"]
+    tables.update_item(TableName=BOOKMARKS, Key=key(alice.id, f"B#{first['id']}"), UpdateExpression="ADD tags :t",
+                       ExpressionAttributeValues={":t": {"SS": ["Not A Tag"]}})
+    tables.update_item(TableName=BOOKMARKS, Key=key(alice.id, "TAG#Not A Tag"), UpdateExpression="ADD n :one",
+                       ExpressionAttributeValues={":one": {"N": "1"}})
+
+    assert report(tables).kinds() == {("tag_invalid", f"{alice.id} B#{first['id']}")}
+
+
 def test_a_url_key_that_is_not_its_urls_digest_is_reported(tables, world):
     alice, first = world["alice"], world["first"]
     tables.update_item(TableName=BOOKMARKS, Key=key(alice.id, f"B#{first['id']}"), UpdateExpression="SET #u = :u",
@@ -220,9 +244,9 @@ def test_a_bookmark_without_an_attribute_it_needs_is_reported(tables, world):
 
 def test_items_of_unknown_shape_are_reported(tables, world):
     tables.put_item(TableName=USERS, Item={"pk": {"S": "TOKEN#abc"}})
-    tables.put_item(TableName=BOOKMARKS, Item=key(world["alice"].id, "TAG#news"))
+    tables.put_item(TableName=BOOKMARKS, Item=key(world["alice"].id, "LIST#news"))
 
-    assert report(tables).kinds() == {("unknown_item", "TOKEN#abc"), ("unknown_item", f"{world['alice'].id} TAG#news")}
+    assert report(tables).kinds() == {("unknown_item", "TOKEN#abc"), ("unknown_item", f"{world['alice'].id} LIST#news")}
 
 
 # ---- where it reads from, and what it prints -------------------------------------------------------------------

@@ -13,8 +13,8 @@ VALID = {  # each model, and a body it accepts
     LoginIn: {"email": "alice@example.com", "password": "correct horse battery"},
     PasswordChangeIn: {"current_password": "correct horse battery", "new_password": "another secret"},
     PasswordIn: {"password": "correct horse battery"},
-    BookmarkIn: {"url": "https://example.com/", "body": "note"},
-    BookmarkPatch: {"url": "https://example.com/", "body": "note"},
+    BookmarkIn: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"]},
+    BookmarkPatch: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"]},
 }
 REQUIRED = {RegisterIn: ["username", "email", "password"], LoginIn: ["email", "password"],
             PasswordChangeIn: ["current_password", "new_password"], PasswordIn: ["password"], BookmarkIn: ["url"],
@@ -63,6 +63,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(model, name):
 @pytest.mark.parametrize("wrong", WRONG_TYPES, ids=repr)
 def test_each_field_of_the_wrong_type_is_refused_naming_the_field(model, wrong):
     for field in VALID[model]:
+        if field == "tags" and isinstance(wrong, list) and all(isinstance(w, str) for w in wrong):
+            continue  # a list of strings is what tags are
         error = refused(model, {**VALID[model], field: wrong})
 
         assert any(f.startswith(field) for f in fields(error)), (field, error.errors)
@@ -155,3 +157,51 @@ def test_a_patch_may_leave_out_every_field_but_not_send_one_as_null():
     assert parse(BookmarkPatch, "{}") == BookmarkPatch()
     assert fields(refused(BookmarkPatch, {"url": None})) == ["url"]
     assert fields(refused(BookmarkPatch, {"body": None})) == ["body"]
+
+
+# ---- tags (docs/api.md: at most 20, each 1 to 50 of [a-z0-9_-], lower-cased, trimmed, duplicates merged) ----------
+
+@pytest.mark.parametrize("model", [BookmarkIn, BookmarkPatch], ids=lambda m: m.__name__)
+def test_tags_are_trimmed_lower_cased_merged_and_sorted(model):
+    parsed = parse(model, json.dumps({"url": "https://example.com/", "tags": [" Python ", "python", "A_b-1", "z"]}))
+
+    assert parsed.tags == ["a_b-1", "python", "z"]
+
+
+@pytest.mark.parametrize("tag", ["", "   ", "two words", "caf\u00e9", "a/b", "x" * 51, "#hash", "dot.ted"])
+def test_a_tag_outside_the_alphabet_or_length_is_invalid_tag_naming_its_index(tag):
+    error = refused(BookmarkIn, {"url": "https://example.com/", "tags": ["fine", tag]})
+
+    assert error.code == "invalid_tag"
+    assert fields(error) == ["tags.1"]
+
+
+def test_fifty_characters_is_a_tag():
+    assert parse(BookmarkIn, json.dumps({"url": "https://example.com/", "tags": ["x" * 50]})).tags == ["x" * 50]
+
+
+def test_twenty_distinct_tags_pass_and_twenty_one_are_too_many():
+    twenty = [f"t{i}" for i in range(20)]
+
+    assert len(parse(BookmarkIn, json.dumps({"url": "https://example.com/", "tags": twenty})).tags) == 20
+    error = refused(BookmarkIn, {"url": "https://example.com/", "tags": [*twenty, "t20"]})
+    assert error.code == "too_many_tags"
+    assert fields(error) == ["tags"]
+
+
+def test_duplicates_are_merged_before_the_limit_is_counted():
+    tags = [f"t{i % 20}" for i in range(60)]  # 60 values, 20 tags
+
+    assert len(parse(BookmarkIn, json.dumps({"url": "https://example.com/", "tags": tags})).tags) == 20
+
+
+@pytest.mark.parametrize("tags", ["news", None, [1], [None], {"a": 1}])
+def test_tags_must_be_an_array_of_strings(tags):
+    error = refused(BookmarkPatch, {"tags": tags})
+
+    assert error.code == "validation_failed"
+
+
+def test_tags_left_out_are_none_on_patch_and_empty_on_create():
+    assert parse(BookmarkPatch, "{}").tags is None
+    assert parse(BookmarkIn, json.dumps({"url": "https://example.com/"})).tags == []

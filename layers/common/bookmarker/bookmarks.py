@@ -32,7 +32,7 @@ def new_code() -> str:
 
 
 def view(b: Bookmark, base: str) -> dict[str, Any]:
-    return {"id": b.id, "url": b.url, "body": b.body, "short_code": b.short_code,
+    return {"id": b.id, "url": b.url, "body": b.body, "tags": b.tags, "short_code": b.short_code,
             "short_url": f"{base}/{b.short_code}", "visits": b.visits, "last_visited_at": b.last_visited_at,
             "created_at": b.created_at, "updated_at": b.updated_at}
 
@@ -45,7 +45,7 @@ def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
 def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     now = clock.iso_now()
     b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
-                 short_code="", created_at=now, updated_at=now)
+                 short_code="", created_at=now, updated_at=now, tags=new.tags)
     for _ in range(CODE_ATTEMPTS):
         b.short_code = new_code()
         try:
@@ -110,18 +110,21 @@ def check(owner: str, params: Query, base: str) -> dict[str, Any]:
     return view(found, base)
 
 
-def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, base: str, *,
+def _update(owner: str, bookmark_id: str, change: BookmarkIn | BookmarkPatch, base: str, *,
             touch: bool) -> dict[str, Any]:
     """One read, one conditional write: a write that raced another on this bookmark and lost is a 409
     (docs/api.md: re-read, then retry), never a silent overwrite of what the other wrote."""
     old = _mine(owner, bookmark_id)
-    if not touch and (url is None or url == old.url) and (body is None or body == old.body):
+    url, body, tags = change.url, change.body, change.tags
+    if not touch and url in (None, old.url) and body in (None, old.body) and tags in (None, old.tags):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
     new = Bookmark(**{**old.__dict__})
     if url is not None:
         new.url, new.url_key = url, urls.url_key(url)
     if body is not None:
         new.body = body
+    if tags is not None:
+        new.tags = tags
     new.updated_at = clock.iso_now()
     store.replace_bookmark(old, new)
     logger.info("bookmark updated", bookmark_id=bookmark_id)
@@ -130,11 +133,11 @@ def _update(owner: str, bookmark_id: str, url: str | None, body: str | None, bas
 
 def replace(owner: str, bookmark_id: str, data: BookmarkIn, base: str) -> dict[str, Any]:
     """PUT: a full replacement; optional fields left out return to their defaults."""
-    return _update(owner, bookmark_id, data.url, data.body, base, touch=True)  # a PUT always moves updated_at
+    return _update(owner, bookmark_id, data, base, touch=True)  # a PUT always moves updated_at
 
 
 def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict[str, Any]:
-    return _update(owner, bookmark_id, data.url, data.body, base, touch=False)
+    return _update(owner, bookmark_id, data, base, touch=False)
 
 
 def delete(owner: str, bookmark_id: str) -> None:
@@ -147,6 +150,12 @@ def delete(owner: str, bookmark_id: str) -> None:
         logger.info("bookmark deleted", bookmark_id=bookmark_id)
         return
     raise BookmarkChanged("the bookmark keeps changing; read it again, then retry")
+
+
+def tags(owner: str) -> dict[str, Any]:
+    """The caller's tags, the most used first (then by name), each with how many bookmarks hold it."""
+    counts = sorted(((n, t) for t, n in store.tag_counts(owner).items() if n > 0), key=lambda c: (-c[0], c[1]))
+    return {"data": [{"name": t, "count": n} for n, t in counts]}
 
 
 def _page(owner: str, params: Query, base: str, shape: Callable[[Bookmark, str], dict[str, Any]]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import validators
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from bookmarker import urls
+from bookmarker import tags, urls
 from bookmarker.errors import BadRequest, ValidationFailed
 
 
@@ -43,9 +43,25 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _tag(value: str) -> str:
+    tag = tags.clean(value)
+    if tag is None:
+        raise PydanticCustomError("invalid_tag", f"a tag is 1 to {tags.MAX_LENGTH} characters of a-z, 0-9, _ and -")
+    return tag
+
+
+def _tags(values: list[str]) -> list[str]:
+    merged = tags.merged(values)
+    if len(merged) > tags.MAX_TAGS:
+        raise PydanticCustomError("too_many_tags", f"a bookmark has at most {tags.MAX_TAGS} tags")
+    return merged
+
+
 Password = Annotated[str, AfterValidator(_password)]
 Url = Annotated[str, AfterValidator(_http_url)]
 Body = Annotated[str, Field(max_length=10_000)]
+# Bounded before cleaning too, so a body of 10,000 tags is refused without cleaning each.
+Tags = Annotated[list[Annotated[str, AfterValidator(_tag)]], Field(max_length=100), AfterValidator(_tags)]
 
 
 class RegisterIn(Strict):
@@ -71,12 +87,14 @@ class PasswordIn(Strict):
 class BookmarkIn(Strict):
     url: Url
     body: Body = ""
+    tags: Tags = []
 
 
 class BookmarkPatch(Strict):
-    # Left out: None (unchanged). Sent as null: refused, since neither field can be null.
+    # Left out: None (unchanged). Sent as null: refused, since no field can be null ([] clears the tags).
     url: Url = None  # type: ignore[assignment]
     body: Body = None  # type: ignore[assignment]
+    tags: Tags = None  # type: ignore[assignment]
 
 
 def parse[M: BaseModel](model: type[M], raw: str) -> M:
@@ -96,4 +114,4 @@ def parse[M: BaseModel](model: type[M], raw: str) -> M:
 
 
 _CODES = {"password_too_short", "password_too_long", "username_too_short", "username_invalid", "invalid_email",
-          "invalid_url"}
+          "invalid_url", "invalid_tag", "too_many_tags"}

@@ -17,11 +17,15 @@ from bookmarker.store import users
 from bookmarker.store.client import ALREADY_WRITTEN, Item, Write, client, conditionally, query_from, transact
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateTypeDef
 
 INDEX = "ShortCodeIndex"
 # A start key past every bookmark: lists read newest first (descending), so it must sort before every id.
 PAST_END = "!"
+
+# Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark deleted
+# meanwhile is neither recreated as a fragment by an update nor "deleted" again.
+_UNCHANGED = "attribute_exists(pk) AND (rev = :old_rev OR attribute_not_exists(rev))"
 
 
 class VisitNotCounted(Exception):
@@ -45,6 +49,7 @@ class Bookmark:
     visits: int = 0
     last_visited_at: str | None = None
     rev: int = 0            # moves on every change: a write read before another's is refused (409), not lost
+    tags: list[str] = field(default_factory=list)  # clean and sorted (bookmarker.tags)
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,24 @@ def _code_key(code: str) -> Item:
     return {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}
 
 
+def _tag_key(owner: str, tag: str) -> Item:
+    return _key(owner, f"TAG#{tag}")
+
+
 def _item(b: Bookmark) -> Item:
-    return {**_key(b.owner, f"B#{b.id}"), "id": {"S": b.id}, "url": {"S": b.url}, "url_key": {"S": b.url_key},
-            "body": {"S": b.body}, "short_code": {"S": b.short_code}, "created_at": {"S": b.created_at},
-            "updated_at": {"S": b.updated_at}, "rev": {"N": str(b.rev)}}
+    item: Item = {**_key(b.owner, f"B#{b.id}"), "id": {"S": b.id}, "url": {"S": b.url}, "url_key": {"S": b.url_key},
+                  "body": {"S": b.body}, "short_code": {"S": b.short_code}, "created_at": {"S": b.created_at},
+                  "updated_at": {"S": b.updated_at}, "rev": {"N": str(b.rev)}}
+    if b.tags:  # a string set cannot be empty: no tags, no attribute
+        item["tags"] = {"SS": b.tags}
+    return item
+
+
+def _tag_counts(owner: str, tags: dict[str, int]) -> list[Write]:
+    """Each tag's count moved by its delta, in the same transaction as the change that moves it."""
+    return [({"Update": {"TableName": _table(), "Key": _tag_key(owner, tag), "UpdateExpression": "ADD n :d",
+                         "ExpressionAttributeValues": {":d": {"N": str(delta)}}}}, None)
+            for tag, delta in sorted(tags.items()) if delta]
 
 
 def _bookmark(item: Item, counters: Item | None) -> Bookmark:
@@ -88,7 +107,7 @@ def _bookmark(item: Item, counters: Item | None) -> Bookmark:
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
                     updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
                     last_visited_at=counters.get("last_visited_at", {}).get("S"),
-                    rev=int(item.get("rev", {}).get("N", "0")))
+                    rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])))
 
 
 def _pairs(items: list[Item]) -> list[Bookmark]:
@@ -127,6 +146,7 @@ def put_new_bookmark(b: Bookmark) -> None:
         ({"ConditionCheck": {"TableName": settings().users_table, "Key": users.user_key(b.owner),
                              "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting)"}},
          OwnerGone("the account no longer exists, or is being deleted")),
+        *_tag_counts(b.owner, dict.fromkeys(b.tags, 1)),
     ])
 
 
@@ -135,105 +155,136 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     racing writes one wins and the other is refused, never lost; a new URL moves the URL claim with it."""
     table = _table()
     new.rev = old.rev + 1
+    values: dict[str, AttributeValueTypeDef] = {
+        ":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body}, ":at": {"S": new.updated_at},
+        ":rev": {"N": str(new.rev)}, ":old_rev": {"N": str(old.rev)}}
+    expression = "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev"
+    if new.tags:
+        expression += ", tags = :tags"
+        values[":tags"] = {"SS": new.tags}
+    else:
+        expression += " REMOVE tags"
     update: UpdateTypeDef = {
-        "TableName": table, "Key": _key(old.owner, f"B#{old.id}"),
-        "UpdateExpression": "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev",
-        # Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark
-        # deleted meanwhile is not recreated as a fragment.
-        "ConditionExpression": "attribute_exists(pk) AND (rev = :old_rev OR attribute_not_exists(rev))"
-                               if old.rev == 0 else "rev = :old_rev",
-        "ExpressionAttributeNames": {"#u": "url"},
-        "ExpressionAttributeValues": {":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body},
-                                      ":at": {"S": new.updated_at}, ":rev": {"N": str(new.rev)},
-                                      ":old_rev": {"N": str(old.rev)}}}
+        "TableName": table, "Key": _key(old.owner, f"B#{old.id}"), "UpdateExpression": expression,
+        "ConditionExpression": _UNCHANGED if old.rev == 0 else "rev = :old_rev",
+        "ExpressionAttributeNames": {"#u": "url"}, "ExpressionAttributeValues": values}
     changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
-    if new.url_key == old.url_key:  # no claim moves: one conditional UpdateItem, not a transaction
+    tags = {t: 1 for t in set(new.tags) - set(old.tags)} | {t: -1 for t in set(old.tags) - set(new.tags)}
+    if new.url_key == old.url_key and not tags:  # nothing else moves: one conditional UpdateItem
         if conditionally(client().update_item, **update) is None:
             raise changed
         return
-    transact([
-        ({"Update": update}, changed),
+    claims: list[Write] = [] if new.url_key == old.url_key else [
         ({"Delete": {"TableName": table, "Key": _key(old.owner, f"URL#{old.url_key}")}}, None),
         ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
                   "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
          UrlExists("you already saved this URL")),
-    ])
+    ]
+    transact([({"Update": update}, changed), *claims, *_tag_counts(old.owner, tags)])
 
 
 def delete_bookmark(b: Bookmark) -> None:
     """Item, counter and URL claim go, the count drops; the code claim stays, so its link answers 404."""
+    transact([*_delete_whole(b.owner, b.id, b.rev, b.url_key, BookmarkChanged("the bookmark changed meanwhile; "
+                                                                              "try again")),
+              _count_move(b.owner, -1), *_tag_counts(b.owner, dict.fromkeys(b.tags, -1))])
+
+
+def _delete_whole(owner: str, bookmark_id: str, rev: int, url_key: str, changed: BookmarkChanged) -> list[Write]:
+    """A bookmark's item (only at the revision read: its URL claim and tags are the ones read with it), its
+    counter and its URL claim."""
     table = _table()
-    transact([
-        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}"), "ConditionExpression": "url_key = :key",
-                     "ExpressionAttributeValues": {":key": {"S": b.url_key}}}},
-         BookmarkChanged("the bookmark changed meanwhile; try again")),
-        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"B#{b.id}#V")}}, None),
-        ({"Delete": {"TableName": table, "Key": _key(b.owner, f"URL#{b.url_key}")}}, None),
-        ({"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :minus",
-                     "ExpressionAttributeValues": {":minus": {"N": "-1"}}}}, None),
-    ])
+    return [
+        ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}"),
+                     "ConditionExpression": _UNCHANGED if rev == 0 else "rev = :old_rev",
+                     "ExpressionAttributeValues": {":old_rev": {"N": str(rev)}}}}, changed),
+        ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}#V")}}, None),
+        ({"Delete": {"TableName": table, "Key": _key(owner, f"URL#{url_key}")}}, None),
+    ]
 
 
-# A transaction holds at most 100 items: 33 bookmarks (item, counter, URL claim) and the owner's count.
-BOOKMARKS_PER_SWEEP = 33
-SWEEP_ATTEMPTS = 3  # a bookmark edited during the sweep (its URL claim moved): read the owner again
+def _count_move(owner: str, delta: int) -> Write:
+    return ({"Update": {"TableName": _table(), "Key": _key(owner, "COUNT"), "UpdateExpression": "ADD n :d",
+                        "ExpressionAttributeValues": {":d": {"N": str(delta)}}}}, None)
+
+
+TRANSACTION_ITEMS = 100  # DynamoDB's limit on the items of one transaction
+SWEEP_ATTEMPTS = 3  # a bookmark edited during the sweep (its revision moved): read the owner again
+
+
+@dataclass(frozen=True)
+class _Swept:
+    id: str
+    url_key: str
+    rev: int
+    tags: tuple[str, ...]
 
 
 def delete_all(owner: str) -> int:
     """Every bookmark of an owner whose account is being deleted (so no new one can appear), each whole:
-    one transaction removes up to 33 bookmarks with their counters and URL claims and lowers the count by
-    as many. A failure part-way leaves fewer bookmarks, every one whole and counted: the same call again
-    finishes the work. In sequence, not in parallel, since every transaction moves the one count item
-    (10,000 bookmarks: 304 transactions). Code claims live elsewhere and stay."""
+    one transaction removes as many bookmarks as fit (3 items each, plus the count and each tag count they
+    hold: 33 untagged ones) and lowers the counts by as many. A failure part-way leaves fewer bookmarks,
+    every one whole and counted: the same call again finishes the work. In sequence, not in parallel,
+    since every transaction moves the one count item (10,000 untagged bookmarks: 304 transactions).
+    Code claims live elsewhere and stay."""
     removed = 0
     for _ in range(SWEEP_ATTEMPTS):
         bookmarks, rest = _owner_items(owner)
         try:
-            for i in range(0, len(bookmarks), BOOKMARKS_PER_SWEEP):
-                removed += _delete_whole(owner, bookmarks[i:i + BOOKMARKS_PER_SWEEP])
+            for group in _groups(bookmarks):
+                _sweep(owner, group)
+                removed += len(group)
         except BookmarkChanged:
             continue
-        for key in rest:  # the count (now 0), and anything no bookmark owned
+        for key in rest:  # the counts (now 0), and anything no bookmark owned
             client().delete_item(TableName=_table(), Key=key)
         return removed
     raise BookmarkChanged("the bookmarks kept changing during the account's deletion; try again")
 
 
-def _owner_items(owner: str) -> tuple[list[tuple[str, str]], list[Item]]:
-    """(bookmark id, url_key) of each bookmark, and the keys of the other items that are not a bookmark's
+def _groups(bookmarks: list[_Swept]) -> list[list[_Swept]]:
+    """Bookmarks in groups whose items (3 a bookmark, the count, one per distinct tag) fit one transaction."""
+    groups: list[list[_Swept]] = [[]]
+    tags: set[str] = set()
+    for b in bookmarks:
+        if 3 * (len(groups[-1]) + 1) + 1 + len(tags | set(b.tags)) > TRANSACTION_ITEMS:
+            groups.append([])
+            tags = set()
+        groups[-1].append(b)
+        tags |= set(b.tags)
+    return [g for g in groups if g]
+
+
+def _owner_items(owner: str) -> tuple[list[_Swept], list[Item]]:
+    """Each bookmark as the sweep needs it, and the keys of the other items that are not a bookmark's
     counter or URL claim. Consistent: a bookmark created an instant before the deletion began is seen."""
-    bookmarks, others, start = {}, [], None
+    bookmarks, others, start = [], [], None
     while True:
         page = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
-                          ProjectionExpression="pk, sk, url_key", ExpressionAttributeValues={":o": {"S": owner}})
+                          ProjectionExpression="pk, sk, url_key, rev, tags",
+                          ExpressionAttributeValues={":o": {"S": owner}})
         for item in page["Items"]:
             sk = item["sk"]["S"]
             if sk.startswith("B#") and not sk.endswith("#V"):
-                bookmarks[sk[2:]] = item["url_key"]["S"]
+                bookmarks.append(_Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
+                                        tuple(item.get("tags", {}).get("SS", []))))
             else:
                 others.append({"pk": item["pk"], "sk": item["sk"]})
         start = page.get("LastEvaluatedKey")
         if not start:
             break
-    owned = {f"B#{i}#V" for i in bookmarks} | {f"URL#{k}" for k in bookmarks.values()}
-    return list(bookmarks.items()), [k for k in others if k["sk"]["S"] not in owned]
+    owned = {f"B#{b.id}#V" for b in bookmarks} | {f"URL#{b.url_key}" for b in bookmarks}
+    return bookmarks, [k for k in others if k["sk"]["S"] not in owned]
 
 
-def _delete_whole(owner: str, bookmarks: list[tuple[str, str]]) -> int:
-    table = _table()
-    writes: list[Write] = []
-    for bookmark_id, url_key in bookmarks:
-        writes += [
-            ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}"),
-                         "ConditionExpression": "url_key = :k", "ExpressionAttributeValues": {":k": {"S": url_key}}}},
-             BookmarkChanged("a bookmark changed during the sweep")),
-            ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}#V")}}, None),
-            ({"Delete": {"TableName": table, "Key": _key(owner, f"URL#{url_key}")}}, None),
-        ]
-    writes.append(({"Update": {"TableName": table, "Key": _key(owner, "COUNT"), "UpdateExpression": "ADD n :minus",
-                               "ExpressionAttributeValues": {":minus": {"N": str(-len(bookmarks))}}}}, None))
-    transact(writes)
-    return len(bookmarks)
+def _sweep(owner: str, group: list[_Swept]) -> None:
+    changed = BookmarkChanged("a bookmark changed during the sweep")
+    tags: dict[str, int] = {}
+    for b in group:
+        for tag in b.tags:
+            tags[tag] = tags.get(tag, 0) - 1
+    transact([*(w for b in group for w in _delete_whole(owner, b.id, b.rev, b.url_key, changed)),
+              _count_move(owner, -len(group)), *_tag_counts(owner, tags)])
 
 
 # ---- reads -------------------------------------------------------------------------------------
@@ -257,6 +308,19 @@ def find_by_url(owner: str, url_key: str) -> Bookmark | None:
         return None
     found = get_bookmark(owner, claim["bookmark_id"]["S"])
     return found if found is not None and found.url_key == url_key else None
+
+
+def tag_counts(owner: str) -> dict[str, int]:
+    """Each of the owner's tags with its count (kept exact by the writes' transactions): one Query over the
+    TAG# items. A tag no bookmark holds any more stays as a count of 0 until the account goes."""
+    counts, start = {}, None
+    while True:
+        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :t)",
+                         ExpressionAttributeValues={":o": {"S": owner}, ":t": {"S": "TAG#"}})
+        counts.update({item["sk"]["S"][4:]: int(item["n"]["N"]) for item in out["Items"]})
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return counts
 
 
 def count(owner: str) -> int:
