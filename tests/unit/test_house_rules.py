@@ -60,7 +60,7 @@ def test_every_function_reads_only_variables_the_template_gives_it():
 
 PACKAGE = ROOT / "layers/common/bookmarker"
 BASE = {"errors", "config", "log", "clock"}
-RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi"}
+RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "netscape"}
 EDGE = {"http", "auth", "models"}
 DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing"}
 ANSWER_PARTS = {"Response", "problem", "quality"}  # what the domain may take from http
