@@ -104,6 +104,8 @@ ROUTES = {
                                                          body={"url": _url(), "tags": TAGS})),
     "list": (bookmarks_list, _one("GET /api/v1/bookmarks", query={"page": "1"}, first=True)),
     "list by cursor": (bookmarks_list, _one("GET /api/v1/bookmarks", first=True)),
+    "list filtered": (bookmarks_list, _one("GET /api/v1/bookmarks", query={"tag": "faults", "sort": "-visits"},
+                                           first=True)),
     "stats": (bookmarks_stats, _one("GET /api/v1/bookmarks/stats", first=True)),
     "get": (bookmarks_get, _on_bookmark("GET /api/v1/bookmarks/{id}")),
     "check": (bookmarks_check, _check),

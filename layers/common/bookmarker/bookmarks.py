@@ -8,7 +8,7 @@ from typing import Any
 
 from ulid import ULID
 
-from bookmarker import clock, paging, query, urls
+from bookmarker import clock, filters, paging, query, urls
 from bookmarker.errors import BadRequest, BookmarkChanged, NotFound, ShortCodeTaken, Unavailable, ValidationFailed
 from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
@@ -159,15 +159,39 @@ def tags(owner: str) -> dict[str, Any]:
 
 
 def _page(owner: str, params: Query, base: str, shape: Callable[[Bookmark, str], dict[str, Any]]) -> dict[str, Any]:
-    req = paging.read(params, owner)
+    find = filters.read(params)
+    req = paging.read(params, owner, find.fingerprint)
+    if not find.plain:
+        return _found_page(owner, find, req, base, shape)
     total = store.count(owner)
-    after = req.after
+    after = req.after if isinstance(req.after, str) else None  # a plain list's cursor holds an id (paging.read)
     if req.page is not None:
         offset = (req.page - 1) * req.per_page
         after = store.id_at_offset(owner, offset) if offset < total else store.PAST_END  # an empty page
     page = store.list_page(owner, limit=req.per_page, after=after)
     next_cursor = paging.encode_cursor(owner, page.items[-1].id) if page.more and page.items else None
     return {"data": [shape(b, base) for b in page.items], "meta": paging.meta(req, total, page.more, next_cursor)}
+
+
+def _found_page(owner: str, find: filters.Find, req: paging.PageRequest, base: str,
+                shape: Callable[[Bookmark, str], dict[str, Any]]) -> dict[str, Any]:
+    """A filtered or reordered list: the whole collection read (docs/data-model.md: its cost grows with it),
+    the matches kept and ordered, then paged by number or from the cursor's sort key."""
+    def key(b: Bookmark) -> filters.SortKey:
+        return find.key(b.id, b.visits, b.last_visited_at)
+
+    found = sorted((b for b in store.every_bookmark(owner) if find.matches(b.url, b.body, b.tags, b.visits)),
+                   key=key, reverse=find.descending)
+    if req.page is not None:
+        start = (req.page - 1) * req.per_page
+    elif req.after is not None:  # the bookmarks at or before the last one answered come first
+        last = tuple(req.after)
+        start = sum(1 for b in found if (key(b) >= last if find.descending else key(b) <= last))
+    else:
+        start = 0
+    items, more = found[start:start + req.per_page], start + req.per_page < len(found)
+    next_cursor = paging.encode_cursor(owner, list(key(items[-1])), find.fingerprint) if more and items else None
+    return {"data": [shape(b, base) for b in items], "meta": paging.meta(req, len(found), more, next_cursor)}
 
 
 def list_bookmarks(owner: str, params: Query, base: str) -> dict[str, Any]:

@@ -18,11 +18,15 @@ PER_PAGE, MAX_PER_PAGE = 5, 100  # docs/api.md: the original API's default, and 
 MAX_PAGE = 100_000_000  # past any real list (the quota is 10,000), yet an int DynamoDB and JSON carry exactly
 
 
+# Where a cursor resumes: the last bookmark id answered (the plain list), or the last sort key (a filtered one).
+type Position = str | list[str | int]
+
+
 @dataclass(frozen=True)
 class PageRequest:
     page: int | None      # None in cursor mode
     per_page: int
-    after: str | None     # the cursor's last bookmark id
+    after: Position | None
 
 
 def _int(params: query.Query, name: str, default: int, low: int, high: int) -> int:
@@ -35,13 +39,14 @@ def _int(params: query.Query, name: str, default: int, low: int, high: int) -> i
     return int(raw)
 
 
-def read(params: query.Query, owner: str) -> PageRequest:
+def read(params: query.Query, owner: str, view: str = "") -> PageRequest:
+    """`view` is the filter and order the page is of (filters.Find.fingerprint): a cursor made for another is a 400."""
     per_page = _int(params, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     cursor = query.one(params, "cursor")
     if cursor is not None:
         if query.one(params, "page") is not None:
             raise BadRequest("give page or cursor, not both", code="invalid_paging")
-        return PageRequest(page=None, per_page=per_page, after=decode_cursor(cursor, owner))
+        return PageRequest(page=None, per_page=per_page, after=decode_cursor(cursor, owner, view))
     return PageRequest(page=_int(params, "page", 1, 1, MAX_PAGE), per_page=per_page, after=None)
 
 
@@ -49,14 +54,14 @@ def _sign(payload: bytes) -> bytes:
     return hmac.new(derived_key("cursor"), payload, hashlib.sha256).digest()
 
 
-def encode_cursor(owner: str, after: str) -> str:
-    payload = json.dumps({"o": owner, "a": after}, separators=(",", ":")).encode()
+def encode_cursor(owner: str, after: Position, view: str = "") -> str:
+    payload = json.dumps({"o": owner, "a": after, **({"v": view} if view else {})}, separators=(",", ":")).encode()
     b64 = base64.urlsafe_b64encode
     return (b64(payload).rstrip(b"=") + b"." + b64(_sign(payload)).rstrip(b"=")).decode()
 
 
-def decode_cursor(cursor: str, owner: str) -> str:
-    """The cursor's position, if this service signed it for this user; anything else is a 400."""
+def decode_cursor(cursor: str, owner: str, view: str = "") -> Position:
+    """The cursor's position, if this service signed it for this user and this view; anything else is a 400."""
     invalid = BadRequest("the cursor is invalid", code="invalid_cursor")
     try:
         payload_b64, _, sig_b64 = cursor.partition(".")
@@ -68,9 +73,15 @@ def decode_cursor(cursor: str, owner: str) -> str:
         raise invalid
     data = json.loads(payload)
     after: object = data.get("a")
-    if data.get("o") != owner or not isinstance(after, str):
+    if data.get("o") != owner:
         raise invalid  # signed, but for another user
-    return after
+    if data.get("v", "") == view:
+        if isinstance(after, str) and not view:
+            return after
+        if isinstance(after, list) and view:
+            return after
+    raise BadRequest("the cursor was made for another filter or sort: start again without it", code="invalid_cursor",
+                     errors=[{"field": "cursor", "message": "made for another filter or sort"}])
 
 
 def meta(req: PageRequest, total: int, more: bool, next_cursor: str | None) -> dict[str, Any]:

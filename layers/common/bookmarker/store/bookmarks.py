@@ -1,5 +1,6 @@
 """Bookmarks table: bookmarks, their visit counters, each user's count, and the claims that keep URLs
 (per user) and short codes (globally, forever) unique. Shapes and costs: docs/data-model.md."""
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -343,6 +344,25 @@ def list_page(owner: str, *, limit: int, after: str | None) -> Page:
     page.more = len(page.items) > limit  # the loop stops early only once it has one bookmark more than asked
     page.items = page.items[:limit]
     return page
+
+
+def every_bookmark(owner: str) -> Iterator[Bookmark]:
+    """All the owner's bookmarks with their counters, newest first: the Query of a list page, run to the end of
+    the partition (1 MB a request), so its cost grows with the collection. What a filter or another order needs."""
+    counters: dict[str, Item] = {}
+    start = None
+    while True:
+        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                         ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}}, ScanIndexForward=False)
+        for item in out["Items"]:  # a counter (B#<id>#V) comes just before its bookmark, maybe a page earlier
+            sk = item["sk"]["S"]
+            if sk.endswith("#V"):
+                counters[sk[:-2]] = item
+            else:
+                yield _bookmark(item, counters.pop(sk, None))
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return
 
 
 def id_at_offset(owner: str, offset: int) -> str | None:
