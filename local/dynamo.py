@@ -14,6 +14,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 import boto3
 
 from local.template import REPO_ROOT, Template
+from tests.moto_fixes import one_backup_per_table  # moto's, shared with the tests
 
 SAVE_EVERY_SECONDS = 2.0
 
@@ -73,6 +74,7 @@ class LocalDynamo:
     def start(self) -> str:
         if self.embedded:
             from moto.moto_server import werkzeug_app
+            one_backup_per_table()
             from werkzeug.serving import make_server
 
             app, lock = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app), threading.Lock()

@@ -34,6 +34,7 @@ from moto import mock_aws  # noqa: E402
 from local.dynamo import create_tables  # noqa: E402
 from local.server import build_event  # noqa: E402
 from local.template import DEFAULT_ROUTE  # noqa: E402
+from tests.moto_fixes import one_backup_per_table  # noqa: E402
 
 DOMAIN = "api.bkm.test"
 IAM_CHECKS = "test_iam_policies.py"
@@ -91,6 +92,7 @@ def _serialize_moto() -> None:
 
 
 _serialize_moto()
+one_backup_per_table()
 
 
 @functools.cache

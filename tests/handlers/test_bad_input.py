@@ -50,7 +50,10 @@ def test_every_route_with_a_body_is_in_the_table():
     declared = {r.route_key for r in TEMPLATE.routes
                 if r.method in with_body and not r.path.endswith("/") and r.path != "$default"}
 
-    assert declared - {"POST /api/v1/auth/token/refresh", "POST /api/v1/auth/logout"} <= set(ROUTES)
+    # No body to judge (refresh, logout); a file or list, not an object: the import's own table of bad files
+    # (tests/handlers/test_bookmarks_import.py).
+    assert declared - {"POST /api/v1/auth/token/refresh", "POST /api/v1/auth/logout",
+                       "POST /api/v1/bookmarks/import"} <= set(ROUTES)
 
 
 @pytest.mark.parametrize("route", ROUTES)

@@ -17,7 +17,9 @@ import auth_register
 import bookmarks_check
 import bookmarks_create
 import bookmarks_delete
+import bookmarks_export
 import bookmarks_get
+import bookmarks_import
 import bookmarks_list
 import bookmarks_patch
 import bookmarks_replace
@@ -115,6 +117,11 @@ ROUTES = {
     "patch": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"url": _url()})),
     "patch tags": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"tags": ["new"]})),
     "tags": (tags_list, _one("GET /api/v1/tags", first=True)),
+    "import": (bookmarks_import, lambda a, make_bookmark: make_event(  # one new link, one already saved
+        "POST /api/v1/bookmarks/import", token=a.access,
+        body=[{"url": _url(), "tags": TAGS}, {"url": make_bookmark(a, _url())["url"]}])),
+    "export json": (bookmarks_export, _one("GET /api/v1/bookmarks/export", first=True)),
+    "export html": (bookmarks_export, _one("GET /api/v1/bookmarks/export", query={"format": "html"}, first=True)),
     "delete": (bookmarks_delete, _on_bookmark("DELETE /api/v1/bookmarks/{id}")),
     "redirect HEAD": (redirect, _redirect("HEAD")),
 }

@@ -62,7 +62,7 @@ PACKAGE = ROOT / "layers/common/bookmarker"
 BASE = {"errors", "config", "log", "clock"}
 RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "netscape"}
 EDGE = {"http", "auth", "models"}
-DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing"}
+DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing", "transfer"}
 ANSWER_PARTS = {"Response", "problem", "quality"}  # what the domain may take from http
 
 

@@ -4,12 +4,14 @@
 class ApiError(Exception):
     status, code, title = 500, "internal_error", "Internal Server Error"
     headers: dict[str, str] = {}
+    members: dict[str, object]  # RFC 9457 extension members, beside type, title, status, detail, code, errors
 
     def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail, self.errors, self.code = detail, errors, code or self.code
         self.headers = headers or {}
+        self.members = {}
 
 
 class BadRequest(ApiError):          status, code, title = 400, "bad_request", "Bad Request"
@@ -28,6 +30,7 @@ class ShortCodeTaken(Conflict):      code = "short_code_taken"
 class EmailTaken(Conflict):          code = "email_taken"
 class UsernameTaken(Conflict):       code = "username_taken"
 class PayloadTooLarge(ApiError):     status, code, title = 413, "payload_too_large", "Content Too Large"
+class UnsupportedMediaType(ApiError):  status, code, title = 415, "unsupported_media_type", "Unsupported Media Type"
 class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"
 
 

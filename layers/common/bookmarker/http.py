@@ -83,7 +83,7 @@ def _decode_body(event: Event, limit: int) -> str:
         raise BadRequest("the body is not valid UTF-8", code="invalid_encoding") from None
 
 
-def to_request(event: Event) -> Request:
+def to_request(event: Event, max_body: int = MAX_BODY) -> Request:
     ctx = event.get("requestContext") or {}
     http = ctx.get("http") or {}
     return Request(
@@ -93,7 +93,7 @@ def to_request(event: Event) -> Request:
         headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
         query=query.parse(event.get("rawQueryString") or ""),
         path_params=event.get("pathParameters") or {},
-        body=_decode_body(event, MAX_BODY),
+        body=_decode_body(event, max_body),
         source_ip=http.get("sourceIp") or "",
         domain_name=ctx.get("domainName") or "localhost",
         request_id=ctx.get("requestId") or "",
@@ -123,6 +123,7 @@ def problem(err: ApiError) -> Answer:
                                "detail": err.detail or err.title, "code": err.code}
     if err.errors:
         body["errors"] = err.errors
+    body.update(err.members)
     headers = {"Content-Type": "application/problem+json", **SECURITY_HEADERS, **err.headers}
     if err.status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
@@ -147,25 +148,25 @@ def _encode(result: Result) -> Answer:
 
 
 @overload
-def endpoint(fn: Handler, *, on_error: ErrorPage | None = None) -> LambdaHandler: ...
+def endpoint(fn: Handler, *, on_error: ErrorPage | None = None, max_body: int = MAX_BODY) -> LambdaHandler: ...
 @overload
-def endpoint(*, on_error: ErrorPage) -> Callable[[Handler], LambdaHandler]: ...
+def endpoint(*, on_error: ErrorPage | None = None, max_body: int = MAX_BODY) -> Callable[[Handler], LambdaHandler]: ...
 
 
-def endpoint(fn: Handler | None = None, *,
-             on_error: ErrorPage | None = None) -> LambdaHandler | Callable[[Handler], LambdaHandler]:
+def endpoint(fn: Handler | None = None, *, on_error: ErrorPage | None = None,
+             max_body: int = MAX_BODY) -> LambdaHandler | Callable[[Handler], LambdaHandler]:
     """Event -> Request -> fn -> response; an ApiError -> its problem JSON (or what on_error makes of it),
-    anything else -> a logged, bare 500. `@endpoint` or `@endpoint(on_error=...)` over `fn(request)`
-    makes Lambda's `lambda_handler(event, context)`."""
+    anything else -> a logged, bare 500. `@endpoint` or `@endpoint(on_error=..., max_body=...)` over
+    `fn(request)` makes Lambda's `lambda_handler(event, context)`; a body over max_body bytes is a 413."""
     if fn is None:
-        return functools.partial(endpoint, on_error=on_error)
+        return functools.partial(endpoint, on_error=on_error, max_body=max_body)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @functools.wraps(fn)
     def handler(event: Event, context: "LambdaContext") -> Answer:
         request = None
         try:
-            request = to_request(event)
+            request = to_request(event, max_body)
             answer = _encode(fn(request))
         except ApiError as err:
             logger.info("request refused", status=err.status, code=err.code)
