@@ -13,6 +13,7 @@ import auth_password
 import auth_register
 import bookmarks_create
 import bookmarks_delete
+import bookmarks_import
 import bookmarks_list
 import bookmarks_patch
 import bookmarks_replace
@@ -30,6 +31,8 @@ STEPS = 160          # random requests after the registrations
 # (register, login, delete their account) send a refused request again, up to this many times.
 PATIENCE = 500
 URLS = [f"https://example.com/page/{i}" for i in range(10)]  # few: some creates and moves meet url_exists
+IMPORTED = [f"https://example.org/list/{i}" for i in range(12)]  # what imports bring, apart: never edited
+TAGS = ["news", "python", "later", "faults"]  # few: tag counts move under many writes at once
 
 
 @dataclass
@@ -97,7 +100,7 @@ class Workload:
     def create(self, person: Person, url: str, *, patient: bool = False) -> None:
         status, body, _ = (self.patiently if patient else self.send)(
             "create", bookmarks_create.lambda_handler, "POST /api/v1/bookmarks",
-            body={"url": url, "body": "saved under faults"}, token=person.access)
+            body={"url": url, "body": "saved under faults", "tags": self.tags()}, token=person.access)
         if status == 201:
             person.saved[body["id"]] = {"url": url, "short_code": body["short_code"]}
         elif status >= 500 and not person.has(url):
@@ -109,11 +112,21 @@ class Workload:
             "patch body": (bookmarks_patch.lambda_handler, "PATCH", {"body": f"note {self.rng.random()}"}),
             "patch url": (bookmarks_patch.lambda_handler, "PATCH", {"url": url}),
             "put": (bookmarks_replace.lambda_handler, "PUT", {"url": url, "body": "replaced"}),
+            "patch tags": (bookmarks_patch.lambda_handler, "PATCH", {"tags": self.tags()}),
         }[how]
         status, body, _ = self.send(how, handler, f"{route} /api/v1/bookmarks/{{id}}", body=payload,
                                     path_params={"id": bookmark_id}, token=person.access)
         if status == 200:
             person.saved[bookmark_id]["url"] = body["url"]
+
+    def tags(self) -> list[str]:
+        return self.rng.sample(TAGS, self.rng.randrange(len(TAGS) + 1))
+
+    def import_links(self, person: Person) -> None:
+        """A few links, some already imported: each whole or not at all, a 503 saying how many went in."""
+        links = [{"url": url, "tags": self.tags()} for url in self.rng.sample(IMPORTED, 4)]
+        self.send("import", bookmarks_import.lambda_handler, "POST /api/v1/bookmarks/import", body=links,
+                  token=person.access)
 
     def delete(self, person: Person, bookmark_id: str) -> None:
         status, _, _ = self.send("delete", bookmarks_delete.lambda_handler, "DELETE /api/v1/bookmarks/{id}",
@@ -145,12 +158,12 @@ class Workload:
         rng = self.rng
         person = rng.choice([p for p in self.people if not p.gone])
         mine = sorted(person.saved)
-        action = rng.choices(["create", "change", "delete", "follow", "login", "password"],
-                             weights=[35, 25, 12, 22, 3, 3])[0]
+        action = rng.choices(["create", "change", "delete", "follow", "login", "password", "import"],
+                             weights=[35, 25, 12, 22, 3, 3, 5])[0]
         if action == "create" or (action in ("change", "delete") and not mine):
             self.create(person, rng.choice(URLS))
         elif action == "change":
-            self.change(person, rng.choice(mine), rng.choice(["patch body", "patch url", "put"]))
+            self.change(person, rng.choice(mine), rng.choice(["patch body", "patch url", "put", "patch tags"]))
         elif action == "delete":
             self.delete(person, rng.choice(mine))
         elif action == "follow":
@@ -158,6 +171,8 @@ class Workload:
             self.follow(rng.choice(live + self.dead_codes or ["0000000"]), rng.choice(["GET", "GET", "HEAD"]))
         elif action == "login":
             self.login(person)
+        elif action == "import":
+            self.import_links(person)
         else:
             self.change_password(person)
 
@@ -215,6 +230,7 @@ def test_a_workload_under_dynamodb_faults_leaves_nothing_half_written(tables, ma
           f"{len(redone)}; check-data at the end: {report.by_kind() or 'no problems'}")
     assert set(faults.by_kind()) == set(KINDS)
     assert statuses.count(201) > 30 and statuses.count(302) > 10
+    assert any(name == "import" and status == 200 for name, status, _, _ in work.answers)
     assert report.problems == []
     assert redone and all(status == 201 for _, _, status in redone), redone
     assert work.dead_codes and still_redirecting == []  # deleted bookmarks' and accounts' links: 404
