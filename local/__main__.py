@@ -16,7 +16,7 @@ def local_environment(template: Template, *, base_url: str, dynamodb_url: str, k
                       user_env: Mapping[str, str]) -> dict[str, str]:
     """The environment the handlers see: the template's, adjusted for a laptop; the user's (non-empty) values win."""
     env = {**template.merged_environment(), "DYNAMODB_ENDPOINT_URL": dynamodb_url, "SIGNING_KEY": key,
-           "POWERTOOLS_LOG_LEVEL": user_env.get("LOG_LEVEL", "WARNING"),
+           "POWERTOOLS_LOG_LEVEL": user_env.get("LOG_LEVEL", "WARNING"), "DYNAMODB_READ_TIMEOUT": "10",
            "POWERTOOLS_METRICS_NAMESPACE": "Bookmarker", "POWERTOOLS_TRACE_DISABLED": "true"}
     env["PUBLIC_BASE_URL"] = env.get("PUBLIC_BASE_URL") or base_url
     return {**env, **{name: user_env[name] for name in env if user_env.get(name)}}

@@ -13,6 +13,7 @@ class Settings:
     signing_key: str | None        # set locally and in tests; in AWS the key comes from Secrets Manager
     signing_secret_arn: str
     dynamodb_endpoint_url: str | None
+    dynamodb_read_timeout: float   # seconds; DynamoDB answers in ms (store/client.py), the local API's moto slower
     bcrypt_rounds: int
     access_ttl: int
     refresh_ttl: int
@@ -35,6 +36,7 @@ def settings() -> Settings:
         signing_key=env.get("SIGNING_KEY") or None,
         signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),
         dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
+        dynamodb_read_timeout=float(env.get("DYNAMODB_READ_TIMEOUT", "1")),
         bcrypt_rounds=int(env.get("BCRYPT_ROUNDS", "12")),
         access_ttl=int(env.get("ACCESS_TOKEN_TTL", "900")),
         refresh_ttl=int(env.get("REFRESH_TOKEN_TTL", "2592000")),

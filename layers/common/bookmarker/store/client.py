@@ -35,7 +35,8 @@ type Item = dict[str, AttributeValueTypeDef]
 RETRY_MODE: Final = "standard"
 MAX_ATTEMPTS = 3  # in all, the first included (botocore's own "max_attempts" would count only retries)
 CONNECT_TIMEOUT = 1
-READ_TIMEOUT = 1
+# READ: settings().dynamodb_read_timeout, 1 s in AWS. The local API sets 10 s: its moto reads a user's whole
+# collection (a filtered list) in seconds, where DynamoDB takes milliseconds.
 # Our own retries of a cancelled transaction (two writes to one user's count at once): a few, jittered.
 TRANSACTION_ATTEMPTS = 6
 TRANSACTION_BACKOFF = (0.01, 0.05)  # seconds, times the attempt number
@@ -88,7 +89,7 @@ def client() -> "DynamoDBClient":
         "dynamodb",
         endpoint_url=settings().dynamodb_endpoint_url,
         config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
-                      connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT),
+                      connect_timeout=CONNECT_TIMEOUT, read_timeout=settings().dynamodb_read_timeout),
     )
     # _Client passes every operation on to the botocore client, same arguments, same answers (it maps only the
     # errors), so it is typed as that client: every call of the store is checked against DynamoDB's API.
