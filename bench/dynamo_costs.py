@@ -1,8 +1,12 @@
 """DynamoDB's item size and the capacity units it bills for it, computed from the items (the benchmarks' own
 figures: moto does not return ConsumedCapacity)."""
 import math
-from collections.abc import Callable, Mapping
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 RCU_BYTES = 4 * 1024  # one read unit: 4 KB strongly consistent, half of one eventually consistent
 WCU_BYTES = 1024      # one write unit: 1 KB of an item written; a transaction's write costs two
@@ -42,3 +46,34 @@ def read_units(size: int, consistent: bool) -> float:
 def write_units(size: int, transactional: bool) -> int:
     """One item's write: its size rounded up to 1 KB (at least one unit), twice that in a transaction."""
     return max(1, math.ceil(size / WCU_BYTES)) * (2 if transactional else 1)
+
+
+@contextmanager
+def hooked(events: Any, before: Callable[..., Any], after: Callable[..., Any], name: str) -> Iterator[None]:
+    """`before` and `after` on every DynamoDB call of the client whose `meta.events` is `events`, for the block."""
+    events.register_first("before-call.dynamodb", before, unique_id=f"{name}-before")
+    events.register_first("after-call.dynamodb", after, unique_id=f"{name}-after")
+    try:
+        yield
+    finally:
+        events.unregister("before-call.dynamodb", unique_id=f"{name}-before")
+        events.unregister("after-call.dynamodb", unique_id=f"{name}-after")
+
+
+@contextmanager
+def in_process(template: Any, region: str) -> Iterator[dict[str, str]]:
+    """The handlers importable and their environment set, as the local API does, against moto in this process
+    (never a running local API); moto copying a table once per transaction, as in the tests. Yields the env."""
+    from tests.moto_fixes import one_backup_per_table
+
+    code = [str(p) for p in [*template.layer_dirs, *(f.code_dir for f in template.functions.values())]]
+    sys.path[:0] = sorted(set(code) - set(sys.path))
+    env = template.merged_environment({
+        "SIGNING_KEY": "bench-signing-key-not-a-secret-0123456789abcdef", "BCRYPT_ROUNDS": "4",
+        "AWS_DEFAULT_REGION": region, "AWS_REGION": region, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
+        "POWERTOOLS_TRACE_DISABLED": "true"})
+    one_backup_per_table()
+    with mock.patch.dict(os.environ, env):
+        os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
+        yield env

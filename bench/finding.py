@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -15,10 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
-from unittest import mock
 from urllib.parse import quote, urlencode
 
-from bench.dynamo_costs import item_size, read_units
+from bench.dynamo_costs import hooked, in_process, item_size, read_units
 from local.server import build_event, lambda_context
 from local.template import Template
 
@@ -112,13 +109,8 @@ def _observed() -> Iterator[_Calls]:
             calls.read_units += read_units(item_size(parsed.get("Item", {})), consistent)
         calls.probe += time.perf_counter() - returned
 
-    events.register_first("before-call.dynamodb", before, unique_id="bench-finding-before")
-    events.register_first("after-call.dynamodb", after, unique_id="bench-finding-after")
-    try:
+    with hooked(events, before, after, "bench-finding"):
         yield calls
-    finally:
-        events.unregister("before-call.dynamodb", unique_id="bench-finding-before")
-        events.unregister("after-call.dynamodb", unique_id="bench-finding-after")
 
 
 # ---- handlers called in-process with payload 2.0 events, as tests/conftest.py does -------------------------------
@@ -362,15 +354,7 @@ def _under_budget(small: _Figures, large: _Figures) -> str:
 
 def run() -> None:
     template = Template()
-    code = [str(p) for p in [*template.layer_dirs, *(f.code_dir for f in template.functions.values())]]
-    sys.path[:0] = sorted(set(code) - set(sys.path))  # as the local API does: the layer and the handlers
-    env = template.merged_environment({
-        "SIGNING_KEY": "bench-signing-key-not-a-secret-0123456789abcdef", "BCRYPT_ROUNDS": "4",
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
-        "POWERTOOLS_TRACE_DISABLED": "true"})
-    with mock.patch.dict(os.environ, env):
-        os.environ.pop("DYNAMODB_ENDPOINT_URL", None)  # moto in-process, never a running local API
+    with in_process(template, REGION) as env:
         api = _Api(template)
         results = {n: _one_size(api, template, env, n) for n in SIZES}
     print(f"GET /api/v1/bookmarks in-process over moto, per_page {PER_PAGE}; ms: the handler call, best and median "

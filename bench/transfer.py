@@ -4,10 +4,8 @@ moto, with the handlers called as tests/conftest.py calls them."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
@@ -15,10 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
-from unittest import mock
 from urllib.parse import quote, urlencode
 
-from bench.dynamo_costs import item_size, read_units, write_units
+from bench.dynamo_costs import hooked, in_process, item_size, read_units, write_units
 from bench.finding import HOSTS, _Api, _text
 from local.server import build_event, lambda_context
 from local.template import Template
@@ -151,13 +148,8 @@ class _Observer:
                 self.bill_writes(costs, model.name == "TransactWriteItems", context)
                 costs.probe += time.perf_counter() - returned
 
-        events.register_first("before-call.dynamodb", before, unique_id="bench-transfer-before")
-        events.register_first("after-call.dynamodb", after, unique_id="bench-transfer-after")
-        try:
+        with hooked(events, before, after, "bench-transfer"):
             yield costs
-        finally:
-            events.unregister("before-call.dynamodb", unique_id="bench-transfer-before")
-            events.unregister("after-call.dynamodb", unique_id="bench-transfer-after")
         for operation, body, parsed in costs.reads:
             self.bill_reads(costs, operation, body, parsed)
         # A projection does not lower the bill: those items are sized whole, now that the call is over (only items
@@ -488,18 +480,7 @@ def _requests(costs: _Costs) -> str:
 def run() -> None:
     started = time.perf_counter()
     template = Template()
-    code = [str(p) for p in [*template.layer_dirs, *(f.code_dir for f in template.functions.values())]]
-    sys.path[:0] = sorted(set(code) - set(sys.path))  # as the local API does: the layer and the handlers
-    env = template.merged_environment({
-        "SIGNING_KEY": "bench-signing-key-not-a-secret-0123456789abcdef", "BCRYPT_ROUNDS": "4",
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
-        "POWERTOOLS_TRACE_DISABLED": "true"})
-    from tests.moto_fixes import one_backup_per_table
-
-    one_backup_per_table()  # as the tests do: else moto copies the whole table once per item of a transaction
-    with mock.patch.dict(os.environ, env):
-        os.environ.pop("DYNAMODB_ENDPOINT_URL", None)  # moto in-process, never a running local API
+    with in_process(template, REGION) as env:
         rows, (json_ms, html_ms) = _measure(template, env)
     print(f"{LINKS:,} links (URL ~60 characters, body ~200, 2-3 tags of {len(TAGS)}) in-process over moto, each "
           f"import into a fresh user in fresh tables; ms: the handler call (best of `runs`), the observer's own time "
@@ -523,8 +504,7 @@ def run() -> None:
     print(f"import, per link: {first.wcu / LINKS:.1f} WCU + {first.index_wcu / LINKS:.1f} GSI WCU, "
           f"{first.rcu / LINKS:.1f} RCU; sent again: {rows[1].costs.rcu / LINKS:.1f} RCU a link")
     print("item sizes, mean of the import's: " + ", ".join(
-        f"{kind} {size:.0f} B" for kind, size in _sizes(first.puts).items())
-        + " (docs/data-model.md: bookmark ~300 B typical, counter <150, URL claim ~150, code claim <100)")
+        f"{kind} {size:.0f} B" for kind, size in _sizes(first.puts).items()))
     print(f"parse + validate {LINKS:,} links, no DynamoDB (best of {RUNS}): JSON {json_ms:.0f} ms, HTML {html_ms:.0f} "
           f"ms; whole import outside DynamoDB: JSON {rows[0].ms - rows[0].calls_ms:.0f} ms, HTML "
           f"{rows[2].ms - rows[2].calls_ms:.0f} ms")
