@@ -22,6 +22,7 @@ import bookmarks_get
 import bookmarks_import
 import bookmarks_list
 import bookmarks_patch
+import bookmarks_qr
 import bookmarks_replace
 import bookmarks_stats
 import redirect
@@ -110,6 +111,7 @@ ROUTES = {
                                            first=True)),
     "stats": (bookmarks_stats, _one("GET /api/v1/bookmarks/stats", first=True)),
     "get": (bookmarks_get, _on_bookmark("GET /api/v1/bookmarks/{id}")),
+    "qr": (bookmarks_qr, _on_bookmark("GET /api/v1/bookmarks/{id}/qr")),
     "check": (bookmarks_check, _check),
     "put, same url": (bookmarks_replace, _on_bookmark("PUT /api/v1/bookmarks/{id}",
                                                       lambda made: {"url": made["url"], "body": "b"})),

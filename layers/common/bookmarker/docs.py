@@ -72,9 +72,17 @@ def _gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)  # mtime 0: the same bytes every time, one ETag
 
 
-@functools.cache
-def _etag(data: bytes) -> str:
+def etag(data: bytes) -> str:
+    """A strong ETag for these bytes: 32 hex digits of their SHA-256, quoted."""
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+_etag = functools.cache(etag)  # the docs' few files and their gzipped forms, hashed once a container
+
+
+def current(asked: Mapping[str, str], tag: str) -> bool:
+    """Whether the copy the client holds (If-None-Match, in the request's lower-cased headers) has this ETag."""
+    return tag in asked.get("if-none-match", "")
 
 
 def _answer(asked: Mapping[str, str], data: bytes, content_type: str, cache: str,
@@ -88,7 +96,7 @@ def _answer(asked: Mapping[str, str], data: bytes, content_type: str, cache: str
             data, gzipped = _gzipped(data), True
             headers["Content-Encoding"] = "gzip"
     headers["ETag"] = _etag(data)
-    if headers["ETag"] in asked.get("if-none-match", ""):
+    if current(asked, headers["ETag"]):
         del headers["Content-Type"]
         return Response(304, b"", headers)
     return Response(200, data if gzipped else data.decode("utf-8"), headers)  # bytes go base64
