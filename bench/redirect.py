@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.harness import LocalApi
+from tests.harness import PERSON, LocalApi
 
 HITS, THREADS = 400, 16
 
@@ -24,7 +24,7 @@ def run() -> None:
             code, bookmark_id = made.json()["short_code"], made.json()["id"]
 
             def hit(_: int) -> tuple[int, float]:
-                with httpx.Client(base_url=api.url, timeout=30) as c:
+                with httpx.Client(base_url=api.url, timeout=30, headers={"user-agent": PERSON}) as c:
                     start = time.perf_counter()
                     status = c.get(f"/{code}").status_code
                     return status, (time.perf_counter() - start) * 1000

@@ -10,4 +10,5 @@ def _error_page(request: Request, err: ApiError) -> Answer:
 
 @endpoint(on_error=_error_page)
 def lambda_handler(request: Request) -> Result:
-    return shortlinks.redirect(request.path_params.get("short_code", ""), count=request.method != "HEAD")
+    return shortlinks.redirect(request.path_params.get("short_code", ""), count=request.method != "HEAD",
+                               user_agent=request.headers.get("user-agent", ""))

@@ -21,6 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 BANNER = re.compile(r" on (http://127\.0\.0\.1:\d+) \(DynamoDB: (?:embedded at )?(http://[^,)\s]+)")
 START_TIMEOUT = 30
 
+# A person's browser: the redirect counts its hits as visits; httpx's own User-Agent is a known bot's
+# (bookmarker/bots.py).
+PERSON = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
 
 def _die_with_parent() -> None:
     # Linux: the server gets SIGTERM if pytest dies without running its finalizers (no orphan process).
@@ -67,7 +71,7 @@ class LocalApi:
         match = BANNER.search(line)
         assert match is not None  # _read put only a banner line in the queue
         self.url, self.dynamodb_url = match.group(1), match.group(2)
-        self.client = httpx.Client(base_url=self.url, timeout=10)
+        self.client = httpx.Client(base_url=self.url, timeout=10, headers={"user-agent": PERSON})
         return self
 
     def _read(self, process: subprocess.Popen[str], banner: queue.Queue[str]) -> None:

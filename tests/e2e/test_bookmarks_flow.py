@@ -5,6 +5,7 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import new_user
+from tests.harness import PERSON
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_fifty_concurrent_redirects_count_fifty_visits(local_api, token):
     made = c.post("/api/v1/bookmarks", headers=bearer(token), json={"url": "https://example.com/hot"}).json()
 
     def hit(_: int) -> httpx.Response:
-        with httpx.Client(base_url=local_api.url, timeout=30) as own:
+        with httpx.Client(base_url=local_api.url, timeout=30, headers={"user-agent": PERSON}) as own:
             return own.get(f"/{made['short_code']}")
 
     with ThreadPoolExecutor(10) as pool:
@@ -53,7 +54,7 @@ def test_fifty_concurrent_redirects_count_fifty_visits(local_api, token):
 
 def test_parallel_creates_of_one_url_save_it_once(local_api, token):
     def create(_: int) -> int:
-        with httpx.Client(base_url=local_api.url, timeout=30) as own:
+        with httpx.Client(base_url=local_api.url, timeout=30, headers={"user-agent": PERSON}) as own:
             return own.post("/api/v1/bookmarks/", headers=bearer(token),
                             json={"url": "https://example.com/once"}).status_code
 

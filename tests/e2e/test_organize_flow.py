@@ -10,6 +10,7 @@ import httpx
 
 from bookmarker import netscape
 from tests.e2e.helpers import new_user
+from tests.harness import PERSON
 
 FIREFOX = (Path(__file__).resolve().parents[1] / "fixtures" / "firefox-bookmarks.html").read_text(encoding="utf-8")
 WORDS = ["python", "aws", "recipe", "news", "music", "travel"]
@@ -88,7 +89,7 @@ def test_one_idempotency_key_retried_in_parallel_creates_one_bookmark(local_api)
     token, key = new_user(local_api.client).access, str(uuid.uuid4())
 
     def send(_: int) -> httpx.Response:
-        with httpx.Client(base_url=local_api.url, timeout=30) as own:
+        with httpx.Client(base_url=local_api.url, timeout=30, headers={"user-agent": PERSON}) as own:
             return own.post("/api/v1/bookmarks", json={"url": "https://example.com/once", "tags": ["x"]},
                             headers=bearer(token) | {"idempotency-key": key})
 

@@ -132,7 +132,7 @@ def test_stats_filter_and_sort_the_same_way(alice, saved):
                               route="GET /api/v1/bookmarks/stats")
 
     assert [b["id"] for b in by_cursor] == [b["id"] for b in by_page] == want
-    assert set(by_cursor[0]) == {"id", "url", "short_code", "short_url", "visits", "last_visited_at"}
+    assert set(by_cursor[0]) == {"id", "url", "short_code", "short_url", "visits", "bot_visits", "last_visited_at"}
 
 
 def test_tags_in_the_query_are_cleaned_as_on_a_bookmark(alice, saved):

@@ -9,7 +9,7 @@ import redirect
 from tests.conftest import DOMAIN, call, make_event, module_user
 
 pytestmark = pytest.mark.usefixtures("module_tables")
-ROW = {"id", "url", "short_code", "short_url", "visits", "last_visited_at"}
+ROW = {"id", "url", "short_code", "short_url", "visits", "bot_visits", "last_visited_at"}
 
 
 def stats(account, query=None):
@@ -39,7 +39,7 @@ def test_stats_rows_have_exactly_the_visit_fields(alice, seven):
     assert body["data"][0] == {"id": seven[0]["id"], "url": "https://example.com/6",
                                "short_code": seven[0]["short_code"],
                                "short_url": f"https://{DOMAIN}/{seven[0]['short_code']}", "visits": 0,
-                               "last_visited_at": None}
+                               "bot_visits": 0, "last_visited_at": None}
     assert all(set(row) == ROW for row in body["data"])
 
 

@@ -41,8 +41,8 @@ LIGHT = {"redirect", "health", "fallback", "docs_page", "openapi_document", "roo
 @pytest.mark.parametrize("module", sorted(LIGHT))
 def test_light_functions_import_neither_pydantic_nor_jwt_nor_bcrypt(module):
     code = (f"import sys; import {module}; "
-            "print(','.join(m for m in ('pydantic', 'jwt', 'bcrypt', 'boto3', 'aws_xray_sdk', 'segno') "
-            "if m in sys.modules))")
+            "print(','.join(m for m in ('pydantic', 'jwt', 'bcrypt', 'boto3', 'aws_xray_sdk', 'segno', "
+            "'crawlerdetect') if m in sys.modules))")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers/common"), str(ROOT / "functions")])}
 
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -61,7 +61,7 @@ def test_every_function_reads_only_variables_the_template_gives_it():
 
 PACKAGE = ROOT / "layers/common/bookmarker"
 BASE = {"errors", "config", "log", "clock"}
-RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "netscape"}
+RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "bots", "netscape"}
 EDGE = {"http", "auth", "models"}
 DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing", "transfer", "qr"}
 ANSWER_PARTS = {"Response", "problem", "quality"}  # what the domain may take from http

@@ -33,13 +33,13 @@ def new_code() -> str:
 
 def view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "body": b.body, "tags": b.tags, "short_code": b.short_code,
-            "short_url": f"{base}/{b.short_code}", "visits": b.visits, "last_visited_at": b.last_visited_at,
-            "created_at": b.created_at, "updated_at": b.updated_at}
+            "short_url": f"{base}/{b.short_code}", "visits": b.visits, "bot_visits": b.bot_visits,
+            "last_visited_at": b.last_visited_at, "created_at": b.created_at, "updated_at": b.updated_at}
 
 
 def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "short_code": b.short_code, "short_url": f"{base}/{b.short_code}",
-            "visits": b.visits, "last_visited_at": b.last_visited_at}
+            "visits": b.visits, "bot_visits": b.bot_visits, "last_visited_at": b.last_visited_at}
 
 
 def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from bookmarker import clock, urls
+from bookmarker import bots, clock, urls
 from bookmarker.errors import ApiError, NotFound
 from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
@@ -16,20 +16,20 @@ _CODE = re.compile(r"[0-9A-Za-z_-]{4,64}")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def redirect(code: str, *, count: bool) -> Response:
-    """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit."""
+def redirect(code: str, *, count: bool, user_agent: str = "") -> Response:
+    """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit, a bot's apart (bots.is_bot)."""
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
         raise NotFound("no link with this code")
-    if count and not _count(link):
+    if count and not _count(link, bot=bots.is_bot(user_agent)):
         raise NotFound("no link with this code")  # deleted between the lookup and the count
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
-def _count(link: store.ShortLink) -> bool:
+def _count(link: store.ShortLink, *, bot: bool) -> bool:
     """False when the link's bookmark is gone; True when counted, or when only the count failed."""
     try:
-        store.count_visit(link, clock.iso_now())
+        store.count_visit(link, clock.iso_now(), bot=bot)
     except store.LinkGone:
         return False
     except store.VisitNotCounted as exc:

@@ -20,7 +20,8 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024  # docs/api.md; API Gateway's own limit is 10
 EXPORT_PAGE = 1_000                # bookmarks a JSON page
 MAX_EXPORT_BYTES = 5_000_000       # an answer, within Lambda's 6 MB response limit
 # What an exported bookmark holds beside url, body and tags: made by the service, so ignored on import.
-READ_ONLY = frozenset({"id", "short_code", "short_url", "visits", "last_visited_at", "created_at", "updated_at"})
+READ_ONLY = frozenset({"id", "short_code", "short_url", "visits", "bot_visits", "last_visited_at", "created_at",
+                       "updated_at"})
 
 type Item = tuple[int, object, BookmarkIn | ApiError]  # (index in the file, its url as given, what it is)
 

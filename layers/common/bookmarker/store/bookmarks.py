@@ -52,6 +52,7 @@ class Bookmark:
     created_at: str
     updated_at: str
     visits: int = 0
+    bot_visits: int = 0     # crawlers' and link previews' hits (bookmarker.bots), apart from people's
     last_visited_at: str | None = None
     rev: int = 0            # moves on every change: a write read before another's is refused (409), not lost
     tags: list[str] = field(default_factory=list)  # clean and sorted (bookmarker.tags)
@@ -111,6 +112,7 @@ def _bookmark(item: Item, counters: Item | None) -> Bookmark:
     return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
                     updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
+                    bot_visits=int(counters.get("bot_visits", {}).get("N", "0")),
                     last_visited_at=counters.get("last_visited_at", {}).get("S"),
                     rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])))
 
@@ -537,15 +539,17 @@ def _find_by_claim(code: str) -> ShortLink | None:
     return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"]) if item else None
 
 
-def count_visit(link: ShortLink, at: str) -> None:
+def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
     """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
-    (under 1 KB: one write unit) and is not in the index: no index write."""
+    (under 1 KB: one write unit) and is not in the index: no index write. A bot's visit counts apart and
+    leaves last_visited_at, which says when a person last opened the link."""
+    expression, values = (("ADD bot_visits :one", {":one": {"N": "1"}}) if bot else
+                          ("ADD visits :one SET last_visited_at = :at", {":one": {"N": "1"}, ":at": {"S": at}}))
     try:
         counted = conditionally(
-            client().update_item, TableName=_table(), Key=link.counter_key,
-            UpdateExpression="ADD visits :one SET last_visited_at = :at",
+            client().update_item, TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
             ConditionExpression="attribute_exists(visits)",  # deleted meanwhile: do not resurrect it
-            ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": at}},
+            ExpressionAttributeValues=values,
         )
     except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
         raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
