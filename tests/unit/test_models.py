@@ -13,8 +13,10 @@ VALID = {  # each model, and a body it accepts
     LoginIn: {"email": "alice@example.com", "password": "correct horse battery"},
     PasswordChangeIn: {"current_password": "correct horse battery", "new_password": "another secret"},
     PasswordIn: {"password": "correct horse battery"},
-    BookmarkIn: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"]},
-    BookmarkPatch: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"]},
+    BookmarkIn: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
+                 "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10},
+    BookmarkPatch: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
+                    "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10},
 }
 REQUIRED = {RegisterIn: ["username", "email", "password"], LoginIn: ["email", "password"],
             PasswordChangeIn: ["current_password", "new_password"], PasswordIn: ["password"], BookmarkIn: ["url"],
@@ -65,6 +67,8 @@ def test_each_field_of_the_wrong_type_is_refused_naming_the_field(model, wrong):
     for field in VALID[model]:
         if field == "tags" and isinstance(wrong, list) and all(isinstance(w, str) for w in wrong):
             continue  # a list of strings is what tags are
+        if (field, wrong) in (("expires_at", None), ("max_visits", None), ("max_visits", 1)):
+            continue  # null is no limit; 1 is a cap
         error = refused(model, {**VALID[model], field: wrong})
 
         assert any(f.startswith(field) for f in fields(error)), (field, error.errors)
@@ -205,3 +209,31 @@ def test_tags_must_be_an_array_of_strings(tags):
 def test_tags_left_out_are_none_on_patch_and_empty_on_create():
     assert parse(BookmarkPatch, "{}").tags is None
     assert parse(BookmarkIn, json.dumps({"url": "https://example.com/"})).tags == []
+
+
+# ---- link limits (docs/api.md: expires_at ISO 8601 in the future, max_visits >= 1; null removes either) -----------
+
+@pytest.mark.parametrize(("given", "stored"), [("2099-03-04T05:06:07Z", "2099-03-04T05:06:07.000Z"),
+                                               ("2099-03-04T07:06:07.5+02:00", "2099-03-04T05:06:07.500Z")])
+def test_expires_at_is_kept_in_utc_to_the_millisecond(given, stored):
+    assert parse(BookmarkIn, json.dumps({"url": "https://example.com/", "expires_at": given})).expires_at == stored
+
+
+@pytest.mark.parametrize("given", ["2000-01-01T00:00:00Z", "2099-03-04T05:06:07", "tomorrow", "2099-13-01T00:00:00Z",
+                                   ""])
+def test_a_past_naive_or_malformed_expires_at_is_invalid_expires_at(given):
+    error = refused(BookmarkIn, {"url": "https://example.com/", "expires_at": given})
+
+    assert (error.code, fields(error)) == ("invalid_expires_at", ["expires_at"])
+
+
+@pytest.mark.parametrize("cap", [0, -1, 1_000_000_001, "10", 2.5, True])
+def test_max_visits_is_a_whole_number_from_one(cap):
+    assert fields(refused(BookmarkIn, {"url": "https://example.com/", "max_visits": cap})) == ["max_visits"]
+
+
+def test_patch_tells_null_from_left_out():
+    cleared = parse(BookmarkPatch, json.dumps({"expires_at": None, "max_visits": None}))
+
+    assert cleared.model_fields_set == {"expires_at", "max_visits"}
+    assert parse(BookmarkPatch, "{}").model_fields_set == set()

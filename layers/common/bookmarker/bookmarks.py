@@ -34,7 +34,8 @@ def new_code() -> str:
 def view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "body": b.body, "tags": b.tags, "short_code": b.short_code,
             "short_url": f"{base}/{b.short_code}", "visits": b.visits, "bot_visits": b.bot_visits,
-            "last_visited_at": b.last_visited_at, "created_at": b.created_at, "updated_at": b.updated_at}
+            "last_visited_at": b.last_visited_at, "expires_at": b.expires_at, "max_visits": b.max_visits,
+            "created_at": b.created_at, "updated_at": b.updated_at}
 
 
 def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
@@ -45,7 +46,8 @@ def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
 def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     now = clock.iso_now()
     b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
-                 short_code="", created_at=now, updated_at=now, tags=new.tags)
+                 short_code="", created_at=now, updated_at=now, tags=new.tags, expires_at=new.expires_at,
+                 max_visits=new.max_visits)
     for _ in range(CODE_ATTEMPTS):
         b.short_code = new_code()
         try:
@@ -116,9 +118,13 @@ def _update(owner: str, bookmark_id: str, change: BookmarkIn | BookmarkPatch, ba
     (docs/api.md: re-read, then retry), never a silent overwrite of what the other wrote."""
     old = _mine(owner, bookmark_id)
     url, body, tags = change.url, change.body, change.tags
-    if not touch and url in (None, old.url) and body in (None, old.body) and tags in (None, old.tags):
+    # A PUT's limits replace the old ones (left out: none); a PATCH's only when sent (null: none).
+    limits = {name: getattr(change, name) for name in ("expires_at", "max_visits")
+              if touch or name in change.model_fields_set}
+    if (not touch and url in (None, old.url) and body in (None, old.body) and tags in (None, old.tags)
+            and all(getattr(old, name) == value for name, value in limits.items())):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
-    new = Bookmark(**{**old.__dict__})
+    new = Bookmark(**{**old.__dict__, **limits})
     if url is not None:
         new.url, new.url_key = url, urls.url_key(url)
     if body is not None:

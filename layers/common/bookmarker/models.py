@@ -1,11 +1,12 @@
 """Request bodies: strict pydantic models whose custom error types are the API's error codes."""
+from datetime import datetime
 from typing import Annotated
 
 import validators
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from bookmarker import tags, urls
+from bookmarker import clock, tags, urls
 from bookmarker.errors import BadRequest, ValidationFailed
 
 
@@ -57,11 +58,26 @@ def _tags(values: list[str]) -> list[str]:
     return merged
 
 
+def _expires_at(value: str) -> str:
+    """ISO 8601 with its offset (or Z), in the future; kept in clock.iso's form, so the redirect compares text."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or len(value) > 64:
+        raise PydanticCustomError("invalid_expires_at", "expires_at must be an ISO 8601 time with its offset or Z")
+    if moment <= clock.now():
+        raise PydanticCustomError("invalid_expires_at", "expires_at must be in the future")
+    return clock.iso(moment.astimezone(clock.now().tzinfo))
+
+
 Password = Annotated[str, AfterValidator(_password)]
 Url = Annotated[str, AfterValidator(_http_url)]
 Body = Annotated[str, Field(max_length=10_000)]
 # Bounded before cleaning too, so a body of 10,000 tags is refused without cleaning each.
 Tags = Annotated[list[Annotated[str, AfterValidator(_tag)]], Field(max_length=100), AfterValidator(_tags)]
+ExpiresAt = Annotated[str, AfterValidator(_expires_at)]
+MaxVisits = Annotated[int, Field(ge=1, le=1_000_000_000)]
 
 
 class RegisterIn(Strict):
@@ -88,6 +104,8 @@ class BookmarkIn(Strict):
     url: Url
     body: Body = ""
     tags: Tags = []
+    expires_at: ExpiresAt | None = None  # None: no limit (a PUT without it removes the limit)
+    max_visits: MaxVisits | None = None
 
 
 class BookmarkPatch(Strict):
@@ -95,6 +113,9 @@ class BookmarkPatch(Strict):
     url: Url = None  # type: ignore[assignment]
     body: Body = None  # type: ignore[assignment]
     tags: Tags = None  # type: ignore[assignment]
+    # These two may be sent as null, which removes the limit: left out and null differ (model_fields_set).
+    expires_at: ExpiresAt | None = None
+    max_visits: MaxVisits | None = None
 
 
 def parse[M: BaseModel](model: type[M], raw: str) -> M:
@@ -126,4 +147,4 @@ def refusal(exc: ValidationError) -> BadRequest:
 
 
 _CODES = {"password_too_short", "password_too_long", "username_too_short", "username_invalid", "invalid_email",
-          "invalid_url", "invalid_tag", "too_many_tags"}
+          "invalid_url", "invalid_tag", "too_many_tags", "invalid_expires_at"}

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from bookmarker import bots, clock, urls
-from bookmarker.errors import ApiError, NotFound
+from bookmarker.errors import ApiError, LinkExpired, NotFound, Unavailable
 from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
 from bookmarker.store import bookmarks as store
@@ -21,18 +21,32 @@ def redirect(code: str, *, count: bool, user_agent: str = "") -> Response:
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
         raise NotFound("no link with this code")
-    if count and not _count(link, bot=bots.is_bot(user_agent)):
+    now = clock.iso_now()
+    if link.expires_at is not None and link.expires_at <= now:
+        raise LinkExpired("this link has expired")
+    if count and not _count(link, now, bot=bots.is_bot(user_agent)):
         raise NotFound("no link with this code")  # deleted between the lookup and the count
+    if not count and link.max_visits is not None:  # a HEAD writes nothing: it reads whether the cap is reached
+        visits = store.visits_of(link)
+        if visits is None:
+            raise NotFound("no link with this code")
+        if visits >= link.max_visits:
+            raise LinkExpired("this link has had all the visits it allows")
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
-def _count(link: store.ShortLink, *, bot: bool) -> bool:
-    """False when the link's bookmark is gone; True when counted, or when only the count failed."""
+def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
+    """False when the link's bookmark is gone; True when counted, or when only the count failed (a capped link
+    then answers 503: its count decides whether this visit may pass)."""
     try:
-        store.count_visit(link, clock.iso_now(), bot=bot)
+        store.count_visit(link, now, bot=bot)
     except store.LinkGone:
         return False
+    except store.LinkCapped:
+        raise LinkExpired("this link has had all the visits it allows") from None
     except store.VisitNotCounted as exc:
+        if link.max_visits is not None:
+            raise Unavailable("the link's visits could not be counted; try again shortly") from exc
         # Throttled or unreachable: the person still arrives; the miss is logged and counted.
         logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
         with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1,

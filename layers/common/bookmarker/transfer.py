@@ -19,9 +19,10 @@ MAX_LINKS = 1_000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # docs/api.md; API Gateway's own limit is 10 MB
 EXPORT_PAGE = 1_000                # bookmarks a JSON page
 MAX_EXPORT_BYTES = 5_000_000       # an answer, within Lambda's 6 MB response limit
-# What an exported bookmark holds beside url, body and tags: made by the service, so ignored on import.
+# What an exported bookmark holds beside url, body and tags: made by the service, or the link's limits (an
+# expiry long past would refuse the link), so ignored on import.
 READ_ONLY = frozenset({"id", "short_code", "short_url", "visits", "bot_visits", "last_visited_at", "created_at",
-                       "updated_at"})
+                       "updated_at", "expires_at", "max_visits"})
 
 type Item = tuple[int, object, BookmarkIn | ApiError]  # (index in the file, its url as given, what it is)
 

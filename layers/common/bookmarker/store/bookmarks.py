@@ -5,7 +5,9 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import (
@@ -19,7 +21,16 @@ from bookmarker.errors import (
     UrlExists,
 )
 from bookmarker.store import users
-from bookmarker.store.client import ALREADY_WRITTEN, Item, Write, client, conditionally, query_from, transact
+from bookmarker.store.client import (
+    ALREADY_WRITTEN,
+    Item,
+    Write,
+    client,
+    conditionally,
+    error_code,
+    query_from,
+    transact,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateTypeDef
@@ -41,6 +52,10 @@ class LinkGone(Exception):
     """The bookmark behind a link was deleted between its lookup and its count."""
 
 
+class LinkCapped(Exception):
+    """The link's visits reached its max_visits: this visit was not served, nor counted."""
+
+
 @dataclass
 class Bookmark:
     id: str
@@ -56,6 +71,8 @@ class Bookmark:
     last_visited_at: str | None = None
     rev: int = 0            # moves on every change: a write read before another's is refused (409), not lost
     tags: list[str] = field(default_factory=list)  # clean and sorted (bookmarker.tags)
+    expires_at: str | None = None  # clock.iso form: compared as text with clock.iso_now()
+    max_visits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class ShortLink:
     owner: str
     bookmark_id: str
     url: str
+    expires_at: str | None = None
+    max_visits: int | None = None
 
     @property
     def counter_key(self) -> Item:
@@ -97,6 +116,10 @@ def _item(b: Bookmark) -> Item:
                   "updated_at": {"S": b.updated_at}, "rev": {"N": str(b.rev)}}
     if b.tags:  # a string set cannot be empty: no tags, no attribute
         item["tags"] = {"SS": b.tags}
+    if b.expires_at is not None:
+        item["expires_at"] = {"S": b.expires_at}
+    if b.max_visits is not None:
+        item["max_visits"] = {"N": str(b.max_visits)}
     return item
 
 
@@ -114,7 +137,14 @@ def _bookmark(item: Item, counters: Item | None) -> Bookmark:
                     updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
                     bot_visits=int(counters.get("bot_visits", {}).get("N", "0")),
                     last_visited_at=counters.get("last_visited_at", {}).get("S"),
-                    rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])))
+                    rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])),
+                    **_limits(item))
+
+
+def _limits(item: Item) -> dict[str, Any]:
+    """A link's expires_at and max_visits, as the bookmark item (or its index entry) holds them."""
+    cap = item.get("max_visits", {}).get("N")
+    return {"expires_at": item.get("expires_at", {}).get("S"), "max_visits": int(cap) if cap else None}
 
 
 def _pairs(items: list[Item]) -> list[Bookmark]:
@@ -290,12 +320,18 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     values: dict[str, AttributeValueTypeDef] = {
         ":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body}, ":at": {"S": new.updated_at},
         ":rev": {"N": str(new.rev)}, ":old_rev": {"N": str(old.rev)}}
-    expression = "SET #u = :url, url_key = :key, body = :body, updated_at = :at, rev = :rev"
-    if new.tags:
-        expression += ", tags = :tags"
-        values[":tags"] = {"SS": new.tags}
-    else:
-        expression += " REMOVE tags"
+    sets, removes = ["#u = :url", "url_key = :key", "body = :body", "updated_at = :at", "rev = :rev"], []
+    optional: list[tuple[str, AttributeValueTypeDef | None]] = [
+        ("tags", {"SS": new.tags} if new.tags else None),
+        ("expires_at", None if new.expires_at is None else {"S": new.expires_at}),
+        ("max_visits", None if new.max_visits is None else {"N": str(new.max_visits)})]
+    for name, value in optional:  # set when there is a value, else removed
+        if value is None:
+            removes.append(name)
+        else:
+            sets.append(f"{name} = :{name}")
+            values[f":{name}"] = value
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     update: UpdateTypeDef = {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"), "UpdateExpression": expression,
         "ConditionExpression": _UNCHANGED if old.rev == 0 else "rev = :old_rev",
@@ -525,7 +561,8 @@ def find_by_short_code(code: str) -> ShortLink | None:
     found = client().query(TableName=_table(), IndexName=INDEX, KeyConditionExpression="short_code = :c",
                            ExpressionAttributeValues={":c": {"S": code}}, Limit=1)["Items"]
     if found:
-        return ShortLink(owner=found[0]["pk"]["S"], bookmark_id=found[0]["sk"]["S"][2:], url=found[0]["url"]["S"])
+        return ShortLink(owner=found[0]["pk"]["S"], bookmark_id=found[0]["sk"]["S"][2:], url=found[0]["url"]["S"],
+                         **_limits(found[0]))
     return _find_by_claim(code)
 
 
@@ -535,23 +572,35 @@ def _find_by_claim(code: str) -> ShortLink | None:
         return None
     owner, bookmark_id = claim["owner"]["S"], claim["bookmark_id"]["S"]
     item = client().get_item(TableName=_table(), Key=_key(owner, f"B#{bookmark_id}"), ConsistentRead=True,
-                             ProjectionExpression="#u", ExpressionAttributeNames={"#u": "url"}).get("Item")
-    return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"]) if item else None
+                             ProjectionExpression="#u, expires_at, max_visits",
+                             ExpressionAttributeNames={"#u": "url"}).get("Item")
+    return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"], **_limits(item)) if item else None
 
 
 def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
     """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
     (under 1 KB: one write unit) and is not in the index: no index write. A bot's visit counts apart and
-    leaves last_visited_at, which says when a person last opened the link."""
+    leaves last_visited_at, which says when a person last opened the link. A capped link counts only while
+    visits < max_visits, in the same conditional write: of N concurrent hits, exactly the room left pass."""
     expression, values = (("ADD bot_visits :one", {":one": {"N": "1"}}) if bot else
                           ("ADD visits :one SET last_visited_at = :at", {":one": {"N": "1"}, ":at": {"S": at}}))
+    condition = "attribute_exists(visits)"  # deleted meanwhile: do not resurrect it
+    if link.max_visits is not None:
+        condition += " AND visits < :cap"
+        values[":cap"] = {"N": str(link.max_visits)}
     try:
-        counted = conditionally(
-            client().update_item, TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
-            ConditionExpression="attribute_exists(visits)",  # deleted meanwhile: do not resurrect it
-            ExpressionAttributeValues=values,
-        )
+        client().update_item(TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
+                             ConditionExpression=condition, ExpressionAttributeValues=values,
+                             ReturnValuesOnConditionCheckFailure="ALL_OLD")
     except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
         raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
-    if counted is None:
-        raise LinkGone
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        raise LinkCapped if exc.response.get("Item") else LinkGone from None
+
+
+def visits_of(link: ShortLink) -> int | None:
+    """The link's visits (None: its bookmark is gone): what a HEAD of a capped link checks, writing nothing."""
+    item = client().get_item(TableName=_table(), Key=link.counter_key, ProjectionExpression="visits").get("Item")
+    return int(item["visits"]["N"]) if item else None
