@@ -13,9 +13,11 @@ from bookmarker.openapi import SPEC
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "bookmarker_client"
 # No post hooks: the generator would otherwise run ruff over its output, which the client does not need. The
-# generator models no text/html body: the import's browser file is sent as the bytes it is.
+# generator models no text/html body, nor image answers: the import's browser file is sent, and a QR code
+# read, as the bytes they are.
 CONFIG = (f"package_name_override: {PACKAGE}\npost_hooks: []\n"
-          "content_type_overrides:\n  text/html: application/octet-stream\n")
+          "content_type_overrides:\n  text/html: application/octet-stream\n"
+          "  image/svg+xml: application/octet-stream\n  image/png: application/octet-stream\n")
 
 
 @pytest.fixture(scope="module")
