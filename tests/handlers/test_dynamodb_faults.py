@@ -119,6 +119,8 @@ ROUTES = {
     "patch": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"url": _url()})),
     "patch tags": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}", lambda _: {"tags": ["new"]})),
     "tags": (tags_list, _one("GET /api/v1/tags", first=True)),
+    "patch alias": (bookmarks_patch, _on_bookmark("PATCH /api/v1/bookmarks/{id}",
+                                                  lambda _: {"short_code": f"alias-{uuid.uuid4().hex[:12]}"})),
     "import": (bookmarks_import, lambda a, make_bookmark: make_event(  # one new link, one already saved
         "POST /api/v1/bookmarks/import", token=a.access,
         body=[{"url": _url(), "tags": TAGS}, {"url": make_bookmark(a, _url())["url"]}])),

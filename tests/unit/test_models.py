@@ -14,9 +14,9 @@ VALID = {  # each model, and a body it accepts
     PasswordChangeIn: {"current_password": "correct horse battery", "new_password": "another secret"},
     PasswordIn: {"password": "correct horse battery"},
     BookmarkIn: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
-                 "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10},
+                 "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias"},
     BookmarkPatch: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
-                    "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10},
+                    "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias"},
 }
 REQUIRED = {RegisterIn: ["username", "email", "password"], LoginIn: ["email", "password"],
             PasswordChangeIn: ["current_password", "new_password"], PasswordIn: ["password"], BookmarkIn: ["url"],
@@ -67,8 +67,8 @@ def test_each_field_of_the_wrong_type_is_refused_naming_the_field(model, wrong):
     for field in VALID[model]:
         if field == "tags" and isinstance(wrong, list) and all(isinstance(w, str) for w in wrong):
             continue  # a list of strings is what tags are
-        if (field, wrong) in (("expires_at", None), ("max_visits", None), ("max_visits", 1)):
-            continue  # null is no limit; 1 is a cap
+        if (field, wrong) in (("expires_at", None), ("max_visits", None), ("max_visits", 1), ("short_code", None)):
+            continue  # null is no limit (or, on create, a random code); 1 is a cap
         error = refused(model, {**VALID[model], field: wrong})
 
         assert any(f.startswith(field) for f in fields(error)), (field, error.errors)
@@ -237,3 +237,16 @@ def test_patch_tells_null_from_left_out():
 
     assert cleared.model_fields_set == {"expires_at", "max_visits"}
     assert parse(BookmarkPatch, "{}").model_fields_set == set()
+
+
+@pytest.mark.parametrize("alias", ["abc", "x" * 65, "has space", "dot.ted", "slash/ed", "caf\u00e9", "API", "Docs",
+                                   "health", "admin", "login", "static", "assets"])
+def test_an_alias_outside_its_alphabet_or_a_reserved_path_is_invalid_short_code(alias):
+    error = refused(BookmarkIn, {"url": "https://example.com/", "short_code": alias})
+
+    assert (error.code, fields(error)) == ("invalid_short_code", ["short_code"])
+
+
+@pytest.mark.parametrize("alias", ["abcd", "My_Link-2026", "x" * 64, "apis", "docs1"])
+def test_an_alias_of_4_to_64_of_the_alphabet_is_kept_as_sent(alias):
+    assert parse(BookmarkIn, json.dumps({"url": "https://example.com/", "short_code": alias})).short_code == alias

@@ -48,6 +48,11 @@ def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
                  short_code="", created_at=now, updated_at=now, tags=new.tags, expires_at=new.expires_at,
                  max_visits=new.max_visits)
+    if new.short_code is not None:  # a custom alias: taken is the caller's 409, not a draw to repeat
+        b.short_code = new.short_code
+        store.put_new_bookmark(b)
+        logger.info("bookmark created", bookmark_id=b.id, short_code=b.short_code)
+        return view(b, base)
     for _ in range(CODE_ATTEMPTS):
         b.short_code = new_code()
         try:
@@ -121,8 +126,9 @@ def _update(owner: str, bookmark_id: str, change: BookmarkIn | BookmarkPatch, ba
     # A PUT's limits replace the old ones (left out: none); a PATCH's only when sent (null: none).
     limits = {name: getattr(change, name) for name in ("expires_at", "max_visits")
               if touch or name in change.model_fields_set}
+    code = change.short_code
     if (not touch and url in (None, old.url) and body in (None, old.body) and tags in (None, old.tags)
-            and all(getattr(old, name) == value for name, value in limits.items())):
+            and code in (None, old.short_code) and all(getattr(old, name) == value for name, value in limits.items())):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
     new = Bookmark(**{**old.__dict__, **limits})
     if url is not None:
@@ -131,6 +137,8 @@ def _update(owner: str, bookmark_id: str, change: BookmarkIn | BookmarkPatch, ba
         new.body = body
     if tags is not None:
         new.tags = tags
+    if code is not None:  # the old code stays claimed by this bookmark, and keeps redirecting to it
+        new.short_code = code
     new.updated_at = clock.iso_now()
     store.replace_bookmark(old, new)
     logger.info("bookmark updated", bookmark_id=bookmark_id)

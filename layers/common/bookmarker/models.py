@@ -1,4 +1,5 @@
 """Request bodies: strict pydantic models whose custom error types are the API's error codes."""
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -71,6 +72,20 @@ def _expires_at(value: str) -> str:
     return clock.iso(moment.astimezone(clock.now().tzinfo))
 
 
+# docs/api.md: the service's own paths, never a short code, compared case-insensitively (the ones with a dot cannot
+# match the alias alphabet anyway).
+RESERVED = {"api", "docs", "openapi.json", "health", "favicon.ico", "robots.txt", "static", "assets", "login",
+            "admin", ".well-known"}
+_ALIAS = re.compile(r"[0-9A-Za-z_-]{4,64}")
+
+
+def _alias(value: str) -> str:
+    if not _ALIAS.fullmatch(value) or value.lower() in RESERVED:
+        raise PydanticCustomError("invalid_short_code", "short_code must be 4 to 64 characters of A-Z, a-z, 0-9, _ "
+                                  "and -, and not one of the service's own paths")
+    return value
+
+
 Password = Annotated[str, AfterValidator(_password)]
 Url = Annotated[str, AfterValidator(_http_url)]
 Body = Annotated[str, Field(max_length=10_000)]
@@ -78,6 +93,7 @@ Body = Annotated[str, Field(max_length=10_000)]
 Tags = Annotated[list[Annotated[str, AfterValidator(_tag)]], Field(max_length=100), AfterValidator(_tags)]
 ExpiresAt = Annotated[str, AfterValidator(_expires_at)]
 MaxVisits = Annotated[int, Field(ge=1, le=1_000_000_000)]
+Alias = Annotated[str, AfterValidator(_alias)]
 
 
 class RegisterIn(Strict):
@@ -106,6 +122,7 @@ class BookmarkIn(Strict):
     tags: Tags = []
     expires_at: ExpiresAt | None = None  # None: no limit (a PUT without it removes the limit)
     max_visits: MaxVisits | None = None
+    short_code: Alias | None = None  # a custom alias; left out or null: a random code (a PUT keeps the code)
 
 
 class BookmarkPatch(Strict):
@@ -116,6 +133,7 @@ class BookmarkPatch(Strict):
     # These two may be sent as null, which removes the limit: left out and null differ (model_fields_set).
     expires_at: ExpiresAt | None = None
     max_visits: MaxVisits | None = None
+    short_code: Alias = None  # type: ignore[assignment]
 
 
 def parse[M: BaseModel](model: type[M], raw: str) -> M:
@@ -147,4 +165,4 @@ def refusal(exc: ValidationError) -> BadRequest:
 
 
 _CODES = {"password_too_short", "password_too_long", "username_too_short", "username_invalid", "invalid_email",
-          "invalid_url", "invalid_tag", "too_many_tags", "invalid_expires_at"}
+          "invalid_url", "invalid_tag", "too_many_tags", "invalid_expires_at", "invalid_short_code"}

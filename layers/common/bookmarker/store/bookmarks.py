@@ -319,8 +319,9 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     new.rev = old.rev + 1
     values: dict[str, AttributeValueTypeDef] = {
         ":url": {"S": new.url}, ":key": {"S": new.url_key}, ":body": {"S": new.body}, ":at": {"S": new.updated_at},
-        ":rev": {"N": str(new.rev)}, ":old_rev": {"N": str(old.rev)}}
-    sets, removes = ["#u = :url", "url_key = :key", "body = :body", "updated_at = :at", "rev = :rev"], []
+        ":rev": {"N": str(new.rev)}, ":old_rev": {"N": str(old.rev)}, ":code": {"S": new.short_code}}
+    sets = ["#u = :url", "url_key = :key", "body = :body", "updated_at = :at", "rev = :rev", "short_code = :code"]
+    removes: list[str] = []
     optional: list[tuple[str, AttributeValueTypeDef | None]] = [
         ("tags", {"SS": new.tags} if new.tags else None),
         ("expires_at", None if new.expires_at is None else {"S": new.expires_at}),
@@ -338,7 +339,7 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
         "ExpressionAttributeNames": {"#u": "url"}, "ExpressionAttributeValues": values}
     changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
     tags = {t: 1 for t in set(new.tags) - set(old.tags)} | {t: -1 for t in set(old.tags) - set(new.tags)}
-    if new.url_key == old.url_key and not tags:  # nothing else moves: one conditional UpdateItem
+    if new.url_key == old.url_key and not tags and new.short_code == old.short_code:  # one conditional UpdateItem
         if conditionally(client().update_item, **update) is None:
             raise changed
         return
@@ -348,6 +349,13 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
                   "Item": {**_key(old.owner, f"URL#{new.url_key}"), "bookmark_id": {"S": old.id}}}},
          UrlExists("you already saved this URL")),
     ]
+    if new.short_code != old.short_code:  # a new alias: claimed now (free, or an old alias of this very bookmark)
+        claims.append(({"Put": {"TableName": table, "Item": {**_code_key(new.short_code), "owner": {"S": old.owner},
+                                                               "bookmark_id": {"S": old.id}},
+                                "ConditionExpression": "attribute_not_exists(pk) OR (#o = :o AND bookmark_id = :id)",
+                                "ExpressionAttributeNames": {"#o": "owner"},
+                                "ExpressionAttributeValues": {":o": {"S": old.owner}, ":id": {"S": old.id}}}},
+                       ShortCodeTaken("this short code is taken")))
     transact([({"Update": update}, changed), *claims, *_tag_counts(old.owner, tags)])
 
 
