@@ -163,28 +163,51 @@ def _pairs(items: list[Item]) -> list[Bookmark]:
 
 def put_new_bookmark(b: Bookmark) -> None:
     """Item, counter, URL claim, code claim and the owner's count, together or not at all."""
+    transact(_creation(b.owner, [b])[0])
+
+
+def _creation(owner: str, group: list[Bookmark]) -> tuple[list[Write], dict[int, tuple[str, Bookmark]]]:
+    """The writes that create the group's bookmarks in one transaction, each item beside the error its failed
+    condition means; and, by id() of those errors, which bookmark each names: ("url" | "code", the bookmark) or
+    ("quota", the first one)."""
     table, quota = _table(), settings().bookmark_quota
-    transact([
-        ({"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
-         ALREADY_WRITTEN),  # the id is a new ULID: only an earlier attempt of this very call wrote it
-        ({"Put": {"TableName": table, "Item": {**_key(b.owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}}, None),
-        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                  "Item": {**_key(b.owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
-         UrlExists("you already saved this URL")),
-        # The code claim outlives the bookmark: a code is never handed out twice.
-        ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                  "Item": {**_code_key(b.short_code), "owner": {"S": b.owner}, "bookmark_id": {"S": b.id}}}},
-         ShortCodeTaken("this short code is taken")),
-        ({"Update": {"TableName": table, "Key": _key(b.owner, "COUNT"), "UpdateExpression": "ADD n :one",
-                     "ConditionExpression": "attribute_not_exists(n) OR n < :quota",
-                     "ExpressionAttributeValues": {":one": {"N": "1"}, ":quota": {"N": str(quota)}}}},
-         QuotaExceeded(f"a user holds at most {quota} bookmarks")),
+    meaning: dict[int, tuple[str, Bookmark]] = {}
+
+    def refusal(kind: str, b: Bookmark, error: ApiError) -> ApiError:
+        meaning[id(error)] = (kind, b)
+        return error
+
+    writes: list[Write] = []
+    tags: dict[str, int] = {}
+    for i, b in enumerate(group):
+        writes += [
+            # Fresh ULIDs: a failed condition on the first can only be an earlier attempt of this very call.
+            ({"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
+             ALREADY_WRITTEN if i == 0 else None),
+            ({"Put": {"TableName": table, "Item": {**_key(owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}}, None),
+            ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                      "Item": {**_key(owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
+             refusal("url", b, UrlExists("you already saved this URL"))),
+            # The code claim outlives the bookmark: a code is never handed out twice.
+            ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
+                      "Item": {**_code_key(b.short_code), "owner": {"S": owner}, "bookmark_id": {"S": b.id}}}},
+             refusal("code", b, ShortCodeTaken("this short code is taken"))),
+        ]
+        for tag in b.tags:
+            tags[tag] = tags.get(tag, 0) + 1
+    writes += [
+        ({"Update": {"TableName": table, "Key": _key(owner, "COUNT"), "UpdateExpression": "ADD n :k",
+                     "ConditionExpression": "attribute_not_exists(n) OR n <= :room",  # the quota, after the group
+                     "ExpressionAttributeValues": {":k": {"N": str(len(group))},
+                                                   ":room": {"N": str(quota - len(group))}}}},
+         refusal("quota", group[0], QuotaExceeded(f"a user holds at most {quota} bookmarks"))),
         # The owner still exists and is not being deleted: a create racing the account's deletion is refused.
-        ({"ConditionCheck": {"TableName": settings().users_table, "Key": users.user_key(b.owner),
+        ({"ConditionCheck": {"TableName": settings().users_table, "Key": users.user_key(owner),
                              "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting)"}},
          OwnerGone("the account no longer exists, or is being deleted")),
-        *_tag_counts(b.owner, dict.fromkeys(b.tags, 1)),
-    ])
+        *_tag_counts(owner, tags),
+    ]
+    return writes, meaning
 
 
 # ---- many new bookmarks at once (an import) -----------------------------------------------------------
@@ -266,43 +289,8 @@ def _fitting(todo: list[Bookmark]) -> list[Bookmark]:
 
 
 def _put_group(owner: str, group: list[Bookmark]) -> tuple[str, Bookmark] | None:
-    """One transaction of the group; None when it committed, else what refused it: ("code" | "url", the
-    bookmark) or ("quota", the first bookmark)."""
-    table, quota = _table(), settings().bookmark_quota
-    meaning: dict[int, tuple[str, Bookmark]] = {}  # id() of an error object -> what it means
-
-    def refusal(kind: str, b: Bookmark, error: ApiError) -> ApiError:
-        meaning[id(error)] = (kind, b)
-        return error
-
-    writes: list[Write] = []
-    tags: dict[str, int] = {}
-    for i, b in enumerate(group):
-        writes += [
-            # Fresh ULIDs: a failed condition on the first can only be an earlier attempt of this very call.
-            ({"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
-             ALREADY_WRITTEN if i == 0 else None),
-            ({"Put": {"TableName": table, "Item": {**_key(owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}}, None),
-            ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                      "Item": {**_key(owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
-             refusal("url", b, UrlExists("you already saved this URL"))),
-            ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                      "Item": {**_code_key(b.short_code), "owner": {"S": owner}, "bookmark_id": {"S": b.id}}}},
-             refusal("code", b, ShortCodeTaken("this short code is taken"))),
-        ]
-        for tag in b.tags:
-            tags[tag] = tags.get(tag, 0) + 1
-    writes += [
-        ({"Update": {"TableName": table, "Key": _key(owner, "COUNT"), "UpdateExpression": "ADD n :k",
-                     "ConditionExpression": "attribute_not_exists(n) OR n <= :room",
-                     "ExpressionAttributeValues": {":k": {"N": str(len(group))},
-                                                   ":room": {"N": str(quota - len(group))}}}},
-         refusal("quota", group[0], QuotaExceeded(f"a user holds at most {quota} bookmarks"))),
-        ({"ConditionCheck": {"TableName": settings().users_table, "Key": users.user_key(owner),
-                             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting)"}},
-         OwnerGone("the account no longer exists, or is being deleted")),
-        *_tag_counts(owner, tags),
-    ]
+    """One transaction of the group; None when it committed, else what refused it (_creation's meanings)."""
+    writes, meaning = _creation(owner, group)
     try:
         transact(writes)
     except ApiError as err:
