@@ -2,7 +2,10 @@
 import functools
 import json
 import os
+import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -196,6 +199,18 @@ class Account:
     password: str
     access: str
     refresh: str
+
+
+def at_once[T](calls: list[Callable[[], T]]) -> list[T]:
+    """Each call from a thread of its own, all released together (a barrier): their answers, in order."""
+    start = threading.Barrier(len(calls))
+
+    def run(fn: Callable[[], T]) -> T:
+        start.wait()
+        return fn()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
 
 
 def call(handler, event: dict) -> tuple[int, dict, dict]:

@@ -1,13 +1,12 @@
 """POST /api/v1/auth/register: 201 with the public user; 400 per invalid field; 409 for a taken email or username."""
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import functools
 
 import pytest
 
 import auth_login
 import auth_register
 from bookmarker.config import settings
-from tests.conftest import call, make_event
+from tests.conftest import at_once, call, make_event
 
 ROUTE = "POST /api/v1/auth/register"
 
@@ -138,14 +137,7 @@ def test_a_conflicting_registration_does_not_touch_the_existing_account(tables):
 
 
 def test_ten_simultaneous_registrations_of_one_email_create_exactly_one_account(tables):
-    start = threading.Barrier(10)
-
-    def attempt(i: int) -> tuple[int, dict, dict]:
-        start.wait()
-        return register(f"racer{i}", "same@example.com")
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        results = list(pool.map(attempt, range(10)))
+    results = at_once([functools.partial(register, f"racer{i}", "same@example.com") for i in range(10)])
 
     statuses = sorted(status for status, _, _ in results)
     assert statuses == [201] + [409] * 9

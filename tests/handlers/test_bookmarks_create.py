@@ -1,7 +1,6 @@
 import json
 import os
 import re
-import threading
 
 import pytest
 
@@ -11,7 +10,7 @@ import bookmarks_list
 from bookmarker import bookmarks
 from bookmarker.config import settings
 from bookmarker.store import bookmarks as store
-from tests.conftest import DOMAIN, call, make_event
+from tests.conftest import DOMAIN, at_once, call, make_event
 
 FIELDS = {"id", "url", "body", "tags", "short_code", "short_url", "visits", "bot_visits", "last_visited_at",
           "expires_at", "max_visits", "created_at", "updated_at"}
@@ -196,17 +195,7 @@ def test_two_users_may_save_the_same_url(alice, bob):
 
 
 def test_parallel_creates_of_one_url_by_one_user_give_exactly_one_201(tables, alice):
-    statuses, start = [], threading.Barrier(8)
-
-    def hit():
-        start.wait()
-        statuses.append(create(alice, "https://example.com/race")[0])
-
-    threads = [threading.Thread(target=hit) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [status for status, _, _ in at_once([lambda: create(alice, "https://example.com/race")] * 8)]
 
     assert sorted(statuses) == [201] + [409] * 7
     assert store.count(alice.id) == 1

@@ -12,7 +12,7 @@ import bookmarks_delete
 from bookmarker import bookmarks
 from bookmarker.store import bookmarks as store
 from bookmarker.store import client as store_client
-from tests.conftest import call, make_event
+from tests.conftest import at_once, call, make_event
 from tests.faults import INTERNAL, NO_CONNECTION, READ_TIMEOUT, THROTTLING, fail_call
 
 ROUTE = "POST /api/v1/bookmarks"
@@ -93,17 +93,7 @@ def test_one_key_used_by_two_users_creates_two_bookmarks(tables, make_user):
 
 def test_concurrent_retries_of_one_key_create_one_bookmark(tables, make_user):
     alice, link, n = make_user(), _link(), 12
-    start, answers = threading.Barrier(n), [None] * n
-
-    def send(i):
-        start.wait()
-        answers[i] = _post(alice, link, "same-key")
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once([lambda: _post(alice, link, "same-key")] * n)
 
     created = [a for a in answers if a[0] == 201]
     waiting = [a for a in answers if a[0] != 201]

@@ -1,6 +1,6 @@
 """Writes racing on one bookmark: one wins, the others get 409 `conflict` (never a 5xx), nothing is lost or
 half-written, and every URL that did not win is free to save again."""
-import threading
+import functools
 
 import pytest
 
@@ -8,7 +8,7 @@ import bookmarks_delete
 import bookmarks_patch
 import bookmarks_replace
 from bookmarker.store import bookmarks as store
-from tests.conftest import call, make_event
+from tests.conftest import at_once, call, make_event
 from tests.handlers.bookmark_helpers import url_claims
 
 RACERS = 8
@@ -16,19 +16,8 @@ RACERS = 8
 
 def race(requests: list) -> list[tuple[int, dict]]:
     """Send the (handler, event) pairs at once, from one thread each."""
-    start, answers = threading.Barrier(len(requests)), [None] * len(requests)
-
-    def send(i: int, handler, event) -> None:
-        start.wait()
-        status, body, _ = call(handler, event)
-        answers[i] = (status, body)
-
-    threads = [threading.Thread(target=send, args=(i, *r)) for i, r in enumerate(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return answers
+    return [(status, body) for status, body, _ in at_once([
+        functools.partial(call, handler, event) for handler, event in requests])]
 
 
 @pytest.mark.parametrize(("handler", "method"), [(bookmarks_patch, "PATCH"), (bookmarks_replace, "PUT")])

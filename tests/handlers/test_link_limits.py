@@ -1,7 +1,6 @@
 """Expiry and visit caps (docs/api.md, link controls): enforced by the redirect's one conditional write, 410
 `link_expired` past them (HEAD too), bots never using up a cap, and PATCH null lifting either limit."""
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
@@ -9,7 +8,7 @@ import time_machine
 import bookmarks_patch
 import bookmarks_replace
 import redirect
-from tests.conftest import call, make_event
+from tests.conftest import at_once, call, make_event
 from tests.faults import THROTTLING, fail_call
 
 SLACK = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
@@ -35,17 +34,7 @@ def in_an_hour() -> str:
 def test_fifty_concurrent_hits_at_a_cap_of_ten_serve_exactly_ten(alice, make_bookmark, get_bookmark):
     saved = make_bookmark(alice)
     patch(alice, saved["id"], {"max_visits": 10})
-    start, statuses = threading.Barrier(50), []
-
-    def one() -> None:
-        start.wait()
-        statuses.append(hit(saved["short_code"])[0])
-
-    threads = [threading.Thread(target=one) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [status for status, _, _ in at_once([lambda: hit(saved["short_code"])] * 50)]
 
     assert (statuses.count(302), statuses.count(410)) == (10, 40)
     assert get_bookmark(alice, saved["id"])["visits"] == 10

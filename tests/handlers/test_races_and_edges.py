@@ -1,5 +1,4 @@
 """Edges a review found: races on the lockout and on writes, a non-ASCII URL, a failed account deletion."""
-import threading
 
 import pytest
 
@@ -12,7 +11,7 @@ import redirect
 from bookmarker import passwords
 from bookmarker.errors import BookmarkChanged, Unauthorized
 from bookmarker.store import bookmarks as store
-from tests.conftest import call, make_event
+from tests.conftest import at_once, call, make_event
 
 
 def test_a_non_ascii_url_redirects_with_an_ascii_location(alice, make_bookmark):
@@ -28,18 +27,8 @@ def test_a_non_ascii_url_redirects_with_an_ascii_location(alice, make_bookmark):
 def test_parallel_wrong_passwords_check_bcrypt_at_most_the_lockout_threshold(alice, monkeypatch):
     checked, real = [], passwords.verify
     monkeypatch.setattr(passwords, "verify", lambda pw, h: checked.append(1) or real(pw, h))
-    start, statuses = threading.Barrier(25), []
-
-    def guess() -> None:
-        start.wait()
-        statuses.append(call(auth_login.lambda_handler, make_event(
-            "POST /api/v1/auth/login", body={"email": alice.email, "password": "a wrong guess"}))[0])
-
-    threads = [threading.Thread(target=guess) for _ in range(25)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [status for status, _, _ in at_once([lambda: call(auth_login.lambda_handler, make_event(
+        "POST /api/v1/auth/login", body={"email": alice.email, "password": "a wrong guess"}))] * 25)]
 
     assert len(checked) <= 10
     assert statuses.count(401) == len(checked)

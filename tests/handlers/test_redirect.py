@@ -2,7 +2,6 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 import bookmarks_delete
 import redirect
 from bookmarker.store.client import client
-from tests.conftest import FakeContext, call, make_event
+from tests.conftest import FakeContext, at_once, call, make_event
 from tests.faults import PROVISIONED, fail_call
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,17 +66,7 @@ def test_head_redirects_but_is_not_counted(alice, make_bookmark, get_bookmark):
 
 def test_fifty_concurrent_visits_count_exactly_fifty(alice, make_bookmark, get_bookmark):
     saved = make_bookmark(alice, "https://example.com/hot")
-    statuses, start = [], threading.Barrier(50)
-
-    def visit():
-        start.wait()
-        statuses.append(hit(saved["short_code"])[0])
-
-    threads = [threading.Thread(target=visit) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [status for status, _, _ in at_once([lambda: hit(saved["short_code"])] * 50)]
 
     assert statuses == [302] * 50
     assert get_bookmark(alice, saved["id"])["visits"] == 50

@@ -1,7 +1,6 @@
 """Tags on bookmarks (create, PUT, PATCH, every answer) and GET /api/v1/tags, whose counts move in the same
 transaction as the bookmarks, so they stay exact under racing edits."""
 import os
-import threading
 
 import bookmarks_create
 import bookmarks_delete
@@ -9,7 +8,7 @@ import bookmarks_list
 import bookmarks_patch
 import bookmarks_replace
 import tags_list
-from tests.conftest import TEMPLATE, call, make_event
+from tests.conftest import TEMPLATE, at_once, call, make_event
 
 
 def tags_of(account) -> list[tuple[str, int]]:
@@ -157,25 +156,16 @@ def test_every_answer_carries_tags(alice, make_bookmark):
 def test_racing_tag_edits_and_creates_keep_every_count_exact(tables, alice, make_bookmark):
     shared = make_bookmark(alice, tags=["base"])
     sets = [["base", "a"], ["b"], ["a", "b", "c"], [], ["c"], ["base"]]
-    start, answers = threading.Barrier(len(sets) + 4), []
-
     def edit(tags):
-        start.wait()
-        answers.append(call(bookmarks_patch.lambda_handler, make_event(
+        return lambda: call(bookmarks_patch.lambda_handler, make_event(
             "PATCH /api/v1/bookmarks/{id}", path_params={"id": shared["id"]}, body={"tags": tags},
-            token=alice.access))[0])
+            token=alice.access))[0]
 
     def create(i):
-        start.wait()
-        answers.append(call(bookmarks_create.lambda_handler, make_event(
-            "POST /api/v1/bookmarks", token=alice.access, body={"url": f"https://example.com/r{i}", "tags": ["a"]}))[0])
+        return lambda: call(bookmarks_create.lambda_handler, make_event(
+            "POST /api/v1/bookmarks", token=alice.access, body={"url": f"https://example.com/r{i}", "tags": ["a"]}))[0]
 
-    threads = [threading.Thread(target=edit, args=(s,)) for s in sets]
-    threads += [threading.Thread(target=create, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once([*(edit(s) for s in sets), *(create(i) for i in range(4))])
 
     assert set(answers) <= {200, 201, 409} and answers.count(201) == 4
     items = tables.query(TableName=os.environ["BOOKMARKS_TABLE"], KeyConditionExpression="pk = :o",
