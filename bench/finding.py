@@ -285,6 +285,7 @@ def _one_size(api: _Api, template: Template, env: Mapping[str, str], n: int) -> 
 
     from bookmarker import clock
     from bookmarker.store import bookmarks as store
+    from bookmarker.store import visits
     from local.dynamo import create_tables
 
     with mock_aws():
@@ -298,7 +299,7 @@ def _one_size(api: _Api, template: Template, env: Mapping[str, str], n: int) -> 
             for i in range(OTHER_BOOKMARKS)]
         assert all(status == 201 for status, _ in theirs), theirs
         visited = theirs[0][1]  # a visit as the redirect counts it: its counter gets last_visited_at
-        store.count_visit(store.ShortLink(other, visited["id"], visited["url"]), clock.iso_now())
+        visits.count_visit(store.ShortLink(other, visited["id"], visited["url"]), clock.iso_now())
         codes = {answer["short_code"] for _, answer in theirs}
         made, items = _collection(me, n, random.Random(n), codes)
         _put_all(admin, env["BOOKMARKS_TABLE"], items)

@@ -33,9 +33,11 @@ from bookmarker import urls
 USER, EMAIL, USERNAME = "USER#", "EMAIL#", "USERNAME#"                    # users table, pk
 NOT_INVARIANTS = ("REFRESH#", "LOGINFAIL#", "CLIENTFAIL#", "REGISTER#")  # refresh records, attempt windows
 BOOKMARK, COUNTER, URL_CLAIM, COUNT, TAG = "B#", "#V", "URL#", "COUNT", "TAG#"  # bookmarks table, sk under pk = owner
+DAY = "D#"                                                               # D#<bookmark id>#<YYYY-MM-DD>, a day's visits
 CODE, CODE_SK = "CODE#", "CODE"                                          # a short-code claim's pk and sk
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
-        "bookmark_id", "n", "tags")  # all the checks read: a bookmark's body stays in the table
+        "bookmark_id", "n", "tags", "visits", "bot_visits", "last_visited_at", "max_visits",
+        "updated_at")  # all the checks read: a bookmark's body stays in the table
 
 KINDS = {
     "email_claim_orphan": "an email claim names a user that does not exist",
@@ -53,6 +55,9 @@ KINDS = {
     "url_claim_orphan": "a URL claim for a bookmark that does not exist (the URL cannot be saved again)",
     "url_claim_mismatch": "a URL claim for a bookmark whose URL is another",
     "counter_orphan": "a visit counter without its bookmark",
+    "cap_exceeded": "a person's visit was counted past the bookmark's max_visits, after the cap was last set",
+    "days_above_total": "a bookmark's days add up to more visits (or bot visits) than its counter holds",
+    "day_orphan": "a day's visit count without its bookmark (a visit counted as the bookmark was deleted)",
     "count_mismatch": "a user's COUNT is not their number of bookmarks (total_count and the quota are wrong)",
     "tag_count_mismatch": "a tag's count is not the number of the user's bookmarks holding it (GET /tags is wrong)",
     "tag_invalid": "a bookmark holds a tag the API would refuse (not 1 to 50 of a-z, 0-9, _ and -, or over 20)",
@@ -155,7 +160,8 @@ def _check_claims(users: dict[str, dict], claims: dict[str, str], prefix: str, a
 class _Owner:
     """Everything under one pk = user id in the bookmarks table."""
     bookmarks: dict[str, dict] = field(default_factory=dict)   # id -> item
-    counters: set[str] = field(default_factory=set)            # bookmark ids
+    counters: dict[str, dict] = field(default_factory=dict)    # bookmark id -> its counter item
+    days: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))  # bookmark id -> day items
     url_claims: dict[str, str] = field(default_factory=dict)   # url_key -> bookmark id
     count: int | None = None
     tag_counts: dict[str, int] = field(default_factory=dict)  # tag -> n of its TAG# item
@@ -176,15 +182,7 @@ def _check_bookmarks(items: list[dict], users: set[str], table: str, report: Rep
         for bookmark_id, item in mine.bookmarks.items():
             if bookmark_id not in mine.malformed:
                 _check_bookmark(item, mine, code_claims, problem)
-        for bookmark_id in sorted(mine.counters - set(mine.bookmarks)):
-            problem("counter_orphan", f"{owner} {BOOKMARK}{bookmark_id}{COUNTER}", f"no {BOOKMARK}{bookmark_id}")
-        for url_key, bookmark_id in mine.url_claims.items():
-            key = f"{owner} {URL_CLAIM}{url_key}"
-            if (target := mine.bookmarks.get(bookmark_id)) is None:
-                problem("url_claim_orphan", key, f"names bookmark {bookmark_id}, which does not exist")
-            elif bookmark_id not in mine.malformed and _s(target, "url_key") != url_key:
-                problem("url_claim_mismatch", key, f"names bookmark {bookmark_id}, whose url_key is "
-                                                   f"{_s(target, 'url_key')}")
+        _check_bookmarks_own(owner, mine, problem)
         if (mine.count or 0) != len(mine.bookmarks):
             problem("count_mismatch", f"{owner} {COUNT}",
                     f"n is {'missing' if mine.count is None else mine.count}, {len(mine.bookmarks)} bookmark(s)")
@@ -194,41 +192,64 @@ def _check_bookmarks(items: list[dict], users: set[str], table: str, report: Rep
     # naming its bookmark is fine too: an alias keeps redirecting (docs/api.md).
 
 
+def _check_bookmarks_own(owner: str, mine: _Owner, problem) -> None:
+    """Counters, days and URL claims each name a bookmark of their owner that exists (and holds that URL)."""
+    for bookmark_id in sorted(set(mine.counters) - set(mine.bookmarks)):
+        problem("counter_orphan", f"{owner} {BOOKMARK}{bookmark_id}{COUNTER}", f"no {BOOKMARK}{bookmark_id}")
+    for bookmark_id in sorted(set(mine.days) - set(mine.bookmarks)):
+        for day in mine.days[bookmark_id]:
+            problem("day_orphan", f"{owner} {_s(day, 'sk')}", f"no {BOOKMARK}{bookmark_id}")
+    for url_key, bookmark_id in mine.url_claims.items():
+        key = f"{owner} {URL_CLAIM}{url_key}"
+        if (target := mine.bookmarks.get(bookmark_id)) is None:
+            problem("url_claim_orphan", key, f"names bookmark {bookmark_id}, which does not exist")
+        elif bookmark_id not in mine.malformed and _s(target, "url_key") != url_key:
+            problem("url_claim_mismatch", key, f"names bookmark {bookmark_id}, whose url_key is "
+                                               f"{_s(target, 'url_key')}")
+
+
 def _group(items: list[dict], problem) -> tuple[dict[str, _Owner], dict[str, tuple[str, str]]]:
     """The bookmarks table by owner, and the code claims: code -> (owner, bookmark id)."""
     code_claims: dict[str, tuple[str, str]] = {}
     owners: dict[str, _Owner] = defaultdict(_Owner)
     for item in items:
         pk, sk = _s(item, "pk") or "", _s(item, "sk") or ""
-        key, mine = f"{pk} {sk}", owners[pk]
+        key = f"{pk} {sk}"
         if pk.startswith(CODE) and sk == CODE_SK:
             owner, bookmark_id = _s(item, "owner"), _s(item, "bookmark_id")
             if owner and bookmark_id:
                 code_claims[pk.removeprefix(CODE)] = (owner, bookmark_id)
             else:
                 problem("malformed_item", key, "a code claim needs owner and bookmark_id")
-            continue
-        if sk.startswith(BOOKMARK) and sk.endswith(COUNTER):
-            mine.counters.add(sk.removeprefix(BOOKMARK).removesuffix(COUNTER))
-        elif sk.startswith(BOOKMARK):
-            bookmark_id = sk.removeprefix(BOOKMARK)
-            mine.bookmarks[bookmark_id] = item
-            if _s(item, "id") != bookmark_id or not all(_s(item, a) for a in ("url", "url_key", "short_code")):
-                mine.malformed.add(bookmark_id)
-                problem("malformed_item", key, "a bookmark needs id (its key's), url, url_key and short_code")
-        elif sk.startswith(URL_CLAIM) and (bookmark_id := _s(item, "bookmark_id")):
-            mine.url_claims[sk.removeprefix(URL_CLAIM)] = bookmark_id
-        elif sk.startswith(URL_CLAIM):
-            problem("malformed_item", key, "a URL claim needs bookmark_id")
-        elif sk == COUNT:
-            mine.count = int((item.get("n") or {}).get("N", "0"))
-        elif sk.startswith(TAG):
-            mine.tag_counts[sk.removeprefix(TAG)] = int((item.get("n") or {}).get("N", "0"))
-        else:
-            problem("unknown_item", key, "no known key shape")
-            continue
-        mine.keys.append(key)
+        elif _file(owners[pk], sk, item, key, problem):
+            owners[pk].keys.append(key)
     return owners, code_claims
+
+
+def _file(mine: _Owner, sk: str, item: dict, key: str, problem) -> bool:
+    """Put an item under its owner by its sort key's shape; False for one of no known shape (reported)."""
+    if sk.startswith(BOOKMARK) and sk.endswith(COUNTER):
+        mine.counters[sk.removeprefix(BOOKMARK).removesuffix(COUNTER)] = item
+    elif sk.startswith(DAY) and sk.count("#") == 2:
+        mine.days[sk.removeprefix(DAY).split("#")[0]].append(item)
+    elif sk.startswith(BOOKMARK):
+        bookmark_id = sk.removeprefix(BOOKMARK)
+        mine.bookmarks[bookmark_id] = item
+        if _s(item, "id") != bookmark_id or not all(_s(item, a) for a in ("url", "url_key", "short_code")):
+            mine.malformed.add(bookmark_id)
+            problem("malformed_item", key, "a bookmark needs id (its key's), url, url_key and short_code")
+    elif sk.startswith(URL_CLAIM) and (bookmark_id := _s(item, "bookmark_id")):
+        mine.url_claims[sk.removeprefix(URL_CLAIM)] = bookmark_id
+    elif sk.startswith(URL_CLAIM):
+        problem("malformed_item", key, "a URL claim needs bookmark_id")
+    elif sk == COUNT:
+        mine.count = _n(item, "n")
+    elif sk.startswith(TAG):
+        mine.tag_counts[sk.removeprefix(TAG)] = _n(item, "n")
+    else:
+        problem("unknown_item", key, "no known key shape")
+        return False
+    return True
 
 
 def _check_bookmark(item: dict, mine: _Owner, code_claims: dict, problem) -> None:
@@ -246,6 +267,28 @@ def _check_bookmark(item: dict, mine: _Owner, code_claims: dict, problem) -> Non
         problem("code_claimed_by_another", key, f"{CODE}{code} names bookmark {claim[1]} of user {claim[0]}")
     if urls.url_key(_s(item, "url")) != url_key:
         problem("url_key_stale", key, "url_key is not the SHA-256 of the normalized url")
+    _check_visits(item, mine, key, problem)
+
+
+def _n(item: Mapping, name: str) -> int:
+    return int((item.get(name) or {}).get("N", "0"))
+
+
+def _check_visits(item: dict, mine: _Owner, key: str, problem) -> None:
+    """The days of a bookmark add up to its totals or less (a day is counted only after its total, and never
+    retried); no person's visit counted past its cap. Lowering a cap below the visits already counted is allowed:
+    only a visit counted after the cap was set (last_visited_at later than updated_at) can have passed it."""
+    bookmark_id, counter = _s(item, "id"), mine.counters.get(_s(item, "id") or "")
+    if counter is None:
+        return  # bookmark_without_counter, reported already
+    for name in ("visits", "bot_visits"):
+        days = sum(_n(day, name) for day in mine.days.get(bookmark_id or "", []))
+        if days > _n(counter, name):
+            problem("days_above_total", key, f"its days add up to {days} {name}, its counter holds {_n(counter, name)}")
+    cap, last = item.get("max_visits"), _s(counter, "last_visited_at")
+    if cap and _n(counter, "visits") > _n(item, "max_visits") and last and last > (_s(item, "updated_at") or ""):
+        problem("cap_exceeded", key, f"{_n(counter, 'visits')} visits, max_visits {_n(item, 'max_visits')}, the last "
+                                     f"at {last}, after the cap was set at {_s(item, 'updated_at')}")
 
 
 def _check_tag_counts(owner: str, mine: _Owner, problem) -> None:

@@ -14,9 +14,9 @@ changes nothing and botocore's own retries do not hide it: the store sees the er
 once the SDK has given up. LOST is the other half of a network fault: the call goes through (its write
 is applied) and then its answer is lost as a read timeout.
 
-By default the store's client (`bookmarker.store.client.client()`, one per process, as in a Lambda
-container) gets the faults; pass `clients=` for others (a test's own client stays unharmed by default, so
-it can check the tables afterwards).
+By default the store's clients (`bookmarker.store.client.client()`, one per process as in a Lambda
+container, and its twin without retries) get the faults; pass `clients=` for others (a test's own client
+stays unharmed by default, so it can check the tables afterwards).
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class _Injector:
 
     def __init__(self, decide: Callable[[int, str], str | None], clients: Iterable | None):
         self.decide, self.faults = decide, Faults()
-        self.clients = list(clients) if clients is not None else [_store_client()]
+        self.clients = list(clients) if clients is not None else _store_clients()
         self._lock, self._local, self._id = threading.Lock(), threading.local(), uuid.uuid4().hex
 
     def _before(self, model, **_):
@@ -121,10 +121,10 @@ class _Injector:
             c.meta.events.unregister("after-call.dynamodb", unique_id=f"after-{self._id}")
 
 
-def _store_client():
+def _store_clients():
     from bookmarker.store.client import client
 
-    return client()
+    return [client(), client(retries=False)]
 
 
 @contextmanager

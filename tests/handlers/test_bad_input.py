@@ -125,7 +125,7 @@ def test_odd_strings_in_every_field_never_crash(alice, route):
 
 
 ID_ROUTES = ["GET /api/v1/bookmarks/{id}", "PUT /api/v1/bookmarks/{id}", "PATCH /api/v1/bookmarks/{id}",
-             "DELETE /api/v1/bookmarks/{id}"]
+             "DELETE /api/v1/bookmarks/{id}", "GET /api/v1/bookmarks/{id}/qr", "GET /api/v1/bookmarks/{id}/visits"]
 ODD_IDS = ["../../etc/passwd", "..%2F..%2Fsecret", "../x", "%00", "\u0000", "a" * 10_240, "A" * 10_240,
            "01JD8X2Q7R5N3M4K6P9T0V1W2X/../x", "01jd8x2q7r5n3m4k6p9t0v1w2x", "U" * 26, "!" * 26, "", " ", "🙂" * 26,
            "COUNT", "URL#abc", "B#01JD8X2Q7R5N3M4K6P9T0V1W2X"]
@@ -162,3 +162,20 @@ def test_odd_url_queries_on_the_check_are_a_400_or_a_404(alice, query):
 
     assert_problem(status, body, headers)
     assert status in (400, 404)
+
+
+ODD_DAY_QUERIES = ["from=" + "9" * 5000, "to=%00", "from=2026-13-01", "to=2026-02-30", "from=-0001-01-01",
+                   "from=2026-1-1", "to=20261201", "from=2026-12-01T00:00:00Z", "from=%F0%9F%99%82",
+                   "from=2026-12-01&from=2026-12-02", "from=0000-01-01", "from=9999-12-31",
+                   "from=2024-01-01&to=2025-01-01"]
+
+
+@pytest.mark.parametrize("query", ODD_DAY_QUERIES)
+def test_odd_days_on_the_visits_per_day_are_a_400(alice, make_bookmark, query):
+    route = "GET /api/v1/bookmarks/{id}/visits"
+    made = make_bookmark(alice, "https://example.com/counted")
+
+    status, body, headers = call(handler_for(route), make_event(route, path_params={"id": made["id"]}, query=query,
+                                                                  token=alice.access))
+
+    assert_problem(status, body, headers, 400)

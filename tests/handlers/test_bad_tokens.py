@@ -21,6 +21,7 @@ import auth_refresh
 import bookmarks_check
 import bookmarks_create
 import bookmarks_qr
+import bookmarks_visits
 import tags_list
 from bookmarker import clock
 from bookmarker.config import settings
@@ -183,6 +184,7 @@ def test_tokens_issued_before_a_password_change_answer_401(alice):
     (bookmarks_check, "GET /api/v1/bookmarks/check", None),
     (tags_list, "GET /api/v1/tags", None),
     (bookmarks_qr, "GET /api/v1/bookmarks/{id}/qr", None),
+    (bookmarks_visits, "GET /api/v1/bookmarks/{id}/visits", None),
 ])
 @pytest.mark.parametrize("kind", ["missing", "other_key", "refresh"])
 def test_every_authenticated_route_refuses_a_bad_token(alice, handler, route, body, kind):

@@ -22,6 +22,7 @@ from tests.conftest import TEMPLATE, call, make_event
 
 USERS, BOOKMARKS = os.environ["USERS_TABLE"], os.environ["BOOKMARKS_TABLE"]
 GHOST = "01GHQSTXXXXXXXXXXXXXXXXXXX"  # a user id, or bookmark id, that exists nowhere
+SLACK = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
 
 
 def write_world(make_user, make_bookmark) -> dict:
@@ -38,14 +39,24 @@ def write_world(make_user, make_bookmark) -> dict:
         "PATCH /api/v1/bookmarks/{id}", path_params={"id": second["id"]},
         body={"url": "https://example.com/B2", "tags": ["later"]}, token=alice.access))[0] == 200
     bobs = make_bookmark(bob, "https://example.com/a")  # the same URL as alice's: claims are per user
-    assert call(redirect.lambda_handler, make_event("GET /{short_code}",
-                                                    path_params={"short_code": first["short_code"]}))[0] == 302
-    make_bookmark(carol, "https://example.com/c", tags=["news"])
+    assert call(bookmarks_patch.lambda_handler, make_event("PATCH /api/v1/bookmarks/{id}", path_params={
+        "id": bobs["id"]}, body={"max_visits": 1}, token=bob.access))[0] == 200
+    for code, agent, status in ((first["short_code"], "", 302), (first["short_code"], SLACK, 302),
+                                (bobs["short_code"], "", 302), (bobs["short_code"], "", 410),
+                                (gone["short_code"], "", 404)):
+        assert follow(code, agent) == status  # days, bot visits, a cap reached; a deleted link counts nowhere
+    carols = make_bookmark(carol, "https://example.com/c", tags=["news"])
+    assert follow(carols["short_code"]) == 302  # a day, gone with the account
     assert call(auth_delete.lambda_handler, make_event(
         "DELETE /api/v1/auth/me", body={"password": carol.password}, token=carol.access))[0] == 204
     assert call(auth_login.lambda_handler, make_event(
         "POST /api/v1/auth/login", body={"email": bob.email, "password": "not the password"}))[0] == 401
     return {"alice": alice, "bob": bob, "first": first, "second": second, "gone": gone, "bobs": bobs}
+
+
+def follow(code: str, user_agent: str = "") -> int:
+    return call(redirect.lambda_handler, make_event("GET /{short_code}", path_params={"short_code": code},
+                                                    headers={"user-agent": user_agent} if user_agent else {}))[0]
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +135,10 @@ def test_everything_left_under_a_deleted_user_is_reported(tables, world):
     for pk in (f"USER#{bob.id}", f"EMAIL#{bob.email}", f"USERNAME#{bob.username}"):
         tables.delete_item(TableName=USERS, Key={"pk": {"S": pk}})  # as if the bookmarks had not been swept
     bookmark_id, url_key = world["bobs"]["id"], urls.url_key(world["bobs"]["url"])
+    (day,) = days_of(tables, bob.id, bookmark_id)
 
-    assert report(tables).kinds() == {("owner_missing", f"{bob.id} {sk}")
-                                      for sk in (f"B#{bookmark_id}", f"B#{bookmark_id}#V", f"URL#{url_key}", "COUNT")}
+    assert report(tables).kinds() == {("owner_missing", f"{bob.id} {sk}") for sk in (
+        f"B#{bookmark_id}", f"B#{bookmark_id}#V", f"URL#{url_key}", "COUNT", day["sk"]["S"])}
 
 
 def test_a_bookmark_without_its_counter_is_reported(tables, world):
@@ -141,6 +153,50 @@ def test_a_counter_without_its_bookmark_is_reported(tables, world):
     tables.put_item(TableName=BOOKMARKS, Item={**key(alice.id, f"B#{GHOST}#V"), "visits": {"N": "3"}})
 
     assert report(tables).kinds() == {("counter_orphan", f"{alice.id} B#{GHOST}#V")}
+
+
+def days_of(tables, owner: str, bookmark_id: str) -> list[dict]:
+    return tables.query(TableName=BOOKMARKS, KeyConditionExpression="pk = :o AND begins_with(sk, :d)",
+                        ExpressionAttributeValues={":o": {"S": owner}, ":d": {"S": f"D#{bookmark_id}#"}})["Items"]
+
+
+def test_the_world_has_days_and_a_reached_cap(tables, world):
+    first, bobs = days_of(tables, world["alice"].id, world["first"]["id"]), days_of(tables, world["bob"].id,
+                                                                                     world["bobs"]["id"])
+
+    assert [(d["visits"]["N"], d["bot_visits"]["N"]) for d in first] == [("1", "1")]
+    assert [d["visits"]["N"] for d in bobs] == ["1"]
+
+
+@pytest.mark.parametrize("counted", ["visits", "bot_visits"])
+def test_days_adding_up_past_their_total_are_reported(tables, world, counted):
+    alice, first = world["alice"], world["first"]
+    tables.put_item(TableName=BOOKMARKS, Item={**key(alice.id, f"D#{first['id']}#2020-01-01"), counted: {"N": "1"}})
+
+    found = report(tables)
+
+    assert found.kinds() == {("days_above_total", f"{alice.id} B#{first['id']}")}
+    assert f"2 {counted}" in found.problems[0].detail
+
+
+def test_a_day_without_its_bookmark_is_reported(tables, world):
+    alice = world["alice"]
+    tables.put_item(TableName=BOOKMARKS, Item={**key(alice.id, f"D#{GHOST}#2026-11-30"), "visits": {"N": "1"}})
+
+    assert report(tables).kinds() == {("day_orphan", f"{alice.id} D#{GHOST}#2026-11-30")}
+
+
+def test_a_visit_counted_past_the_cap_is_reported_and_a_cap_lowered_below_the_visits_is_not(tables, world):
+    bob, bobs = world["bob"], world["bobs"]
+    counter = key(bob.id, f"B#{bobs['id']}#V")
+    tables.update_item(TableName=BOOKMARKS, Key=counter, UpdateExpression="SET visits = :two, last_visited_at = :at",
+                       ExpressionAttributeValues={":two": {"N": "2"}, ":at": {"S": "9999-01-01T00:00:00.000Z"}})
+
+    assert report(tables).kinds() == {("cap_exceeded", f"{bob.id} B#{bobs['id']}")}
+
+    tables.update_item(TableName=BOOKMARKS, Key=counter, UpdateExpression="SET last_visited_at = :at",
+                       ExpressionAttributeValues={":at": {"S": "2000-01-01T00:00:00.000Z"}})  # before the cap was set
+    assert report(tables).ok
 
 
 def test_a_bookmark_without_its_url_claim_is_reported(tables, world):

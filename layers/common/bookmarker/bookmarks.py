@@ -14,6 +14,7 @@ from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
 from bookmarker.query import Query
 from bookmarker.store import bookmarks as store
+from bookmarker.store import visits
 from bookmarker.store.bookmarks import Bookmark
 
 CODE_ALPHABET = string.digits + string.ascii_letters
@@ -92,8 +93,13 @@ def _created(b: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
     return 201, b, {"Location": f"/api/v1/bookmarks/{b['id']}"}
 
 
+def is_id(value: str) -> bool:
+    """Whether this could be a bookmark id (a ULID): anything else is a 404 without a read."""
+    return bool(_ID.fullmatch(value or ""))
+
+
 def _mine(owner: str, bookmark_id: str) -> Bookmark:
-    found = store.get_bookmark(owner, bookmark_id) if _ID.fullmatch(bookmark_id or "") else None
+    found = store.get_bookmark(owner, bookmark_id) if is_id(bookmark_id) else None
     if found is None:
         raise NotFound("no bookmark with this id")  # another user's bookmark too: 404, never 403
     return found
@@ -158,7 +164,9 @@ def delete(owner: str, bookmark_id: str) -> None:
     """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again."""
     for _ in range(DELETE_ATTEMPTS):
         try:
-            store.delete_bookmark(_mine(owner, bookmark_id))  # gone meanwhile: _mine answers 404
+            found = _mine(owner, bookmark_id)  # gone meanwhile: 404
+            visits.delete_days(owner, found.id)  # first: a fault after leaves the bookmark, whole, to delete again
+            store.delete_bookmark(found)
         except BookmarkChanged:
             continue
         logger.info("bookmark deleted", bookmark_id=bookmark_id)

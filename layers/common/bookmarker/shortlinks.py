@@ -11,6 +11,7 @@ from bookmarker.errors import ApiError, LinkExpired, NotFound, Unavailable
 from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
 from bookmarker.store import bookmarks as store
+from bookmarker.store import visits
 
 _CODE = re.compile(r"[0-9A-Za-z_-]{4,64}")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -27,32 +28,41 @@ def redirect(code: str, *, count: bool, user_agent: str = "") -> Response:
     if count and not _count(link, now, bot=bots.is_bot(user_agent)):
         raise NotFound("no link with this code")  # deleted between the lookup and the count
     if not count and link.max_visits is not None:  # a HEAD writes nothing: it reads whether the cap is reached
-        visits = store.visits_of(link)
-        if visits is None:
+        seen = visits.visits_of(link)
+        if seen is None:
             raise NotFound("no link with this code")
-        if visits >= link.max_visits:
+        if seen >= link.max_visits:
             raise LinkExpired("this link has had all the visits it allows")
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
 def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
     """False when the link's bookmark is gone; True when counted, or when only the count failed (a capped link
-    then answers 503: its count decides whether this visit may pass)."""
+    then answers 503: its count decides whether this visit may pass). The day's count follows the total's, and
+    only once the total counted the visit: at most three requests with the lookup."""
     try:
-        store.count_visit(link, now, bot=bot)
-    except store.LinkGone:
+        visits.count_visit(link, now, bot=bot)
+    except visits.LinkGone:
         return False
-    except store.LinkCapped:
+    except visits.LinkCapped:
         raise LinkExpired("this link has had all the visits it allows") from None
-    except store.VisitNotCounted as exc:
+    except visits.VisitNotCounted as exc:
         if link.max_visits is not None:
             raise Unavailable("the link's visits could not be counted; try again shortly") from exc
-        # Throttled or unreachable: the person still arrives; the miss is logged and counted.
-        logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
-        with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1,
-                           namespace="Bookmarker") as metric:
-            metric.add_dimension(name="service", value="bookmarker")
+        _not_counted("VisitsNotCounted", "visit not counted", link, exc)  # the person still arrives
+        return True
+    try:
+        visits.count_day(link, now[:10], bot=bot)  # now is clock.iso: its first ten characters are the UTC day
+    except visits.VisitNotCounted as exc:
+        _not_counted("VisitDaysNotCounted", "visit not counted in its day", link, exc)
     return True
+
+
+def _not_counted(metric: str, message: str, link: store.ShortLink, exc: Exception) -> None:
+    """Throttled or unreachable: logged, and counted as a metric for an alarm to watch."""
+    logger.warning(message, bookmark_id=link.bookmark_id, error=str(exc))
+    with single_metric(name=metric, unit=MetricUnit.Count, value=1, namespace="Bookmarker") as m:
+        m.add_dimension(name="service", value="bookmarker")
 
 
 def prefers_html(accept: str) -> bool:

@@ -7,13 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from bookmarker.config import settings
 from bookmarker.errors import (
     ApiError,
     BookmarkChanged,
-    Conflict,
     OwnerGone,
     QuotaExceeded,
     ShortCodeTaken,
@@ -23,11 +20,13 @@ from bookmarker.errors import (
 from bookmarker.store import users
 from bookmarker.store.client import (
     ALREADY_WRITTEN,
+    UNPROCESSED_ATTEMPTS,
     Item,
     Write,
     client,
     conditionally,
-    error_code,
+    delete_keys,
+    query_all,
     query_from,
     transact,
 )
@@ -42,18 +41,6 @@ PAST_END = "!"
 # Items written before revisions existed have none: revision 0. attribute_exists(pk): a bookmark deleted
 # meanwhile is neither recreated as a fragment by an update nor "deleted" again.
 _UNCHANGED = "attribute_exists(pk) AND (rev = :old_rev OR attribute_not_exists(rev))"
-
-
-class VisitNotCounted(Exception):
-    """DynamoDB refused or did not answer a visit's write (throttled, unreachable): the redirect goes on."""
-
-
-class LinkGone(Exception):
-    """The bookmark behind a link was deleted between its lookup and its count."""
-
-
-class LinkCapped(Exception):
-    """The link's visits reached its max_visits: this visit was not served, nor counted."""
 
 
 @dataclass
@@ -85,7 +72,7 @@ class ShortLink:
 
     @property
     def counter_key(self) -> Item:
-        return {"pk": {"S": self.owner}, "sk": {"S": f"B#{self.bookmark_id}#V"}}
+        return counter_key(self.owner, self.bookmark_id)
 
 
 @dataclass
@@ -100,6 +87,11 @@ def _table() -> str:
 
 def _key(owner: str, sk: str) -> Item:
     return {"pk": {"S": owner}, "sk": {"S": sk}}
+
+
+def counter_key(owner: str, bookmark_id: str) -> Item:
+    """A bookmark's visit counter: its totals (store/visits.py moves them)."""
+    return _key(owner, f"B#{bookmark_id}#V")
 
 
 def _code_key(code: str) -> Item:
@@ -221,7 +213,6 @@ class Written:
 
 
 BATCH_READERS = 4  # BatchGetItem requests in flight at once (100 keys each)
-UNPROCESSED_ATTEMPTS = 5
 
 
 def saved_url_keys(owner: str, url_keys: list[str]) -> set[str]:
@@ -382,6 +373,7 @@ class _Swept:
     url_key: str
     rev: int
     tags: tuple[str, ...]
+    days: list[Item] = field(default_factory=list)  # the keys of its days' visit counts (store/visits.py)
 
 
 def delete_all(owner: str) -> int:
@@ -396,12 +388,12 @@ def delete_all(owner: str) -> int:
         bookmarks, rest = _owner_items(owner)
         try:
             for group in _groups(bookmarks):
+                delete_keys(_table(), [key for b in group for key in b.days])  # first, as a bookmark's delete
                 _sweep(owner, group)
                 removed += len(group)
         except BookmarkChanged:
             continue
-        for key in rest:  # the counts (now 0), and anything no bookmark owned
-            client().delete_item(TableName=_table(), Key=key)
+        delete_keys(_table(), rest)  # the counts (now 0), the days' visits, anything no bookmark owned
         return removed
     raise BookmarkChanged("the bookmarks kept changing during the account's deletion; try again")
 
@@ -421,24 +413,22 @@ def _groups(bookmarks: list[_Swept]) -> list[list[_Swept]]:
 
 def _owner_items(owner: str) -> tuple[list[_Swept], list[Item]]:
     """Each bookmark as the sweep needs it, and the keys of the other items that are not a bookmark's
-    counter or URL claim. Consistent: a bookmark created an instant before the deletion began is seen."""
-    bookmarks, others, start = [], [], None
-    while True:
-        page = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
+    counter, URL claim or day. Consistent: a bookmark created an instant before the deletion began is seen."""
+    bookmarks: dict[str, _Swept] = {}
+    others: list[Item] = []
+    for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
                           ProjectionExpression="pk, sk, url_key, rev, tags",
-                          ExpressionAttributeValues={":o": {"S": owner}})
-        for item in page["Items"]:
-            sk = item["sk"]["S"]
-            if sk.startswith("B#") and not sk.endswith("#V"):
-                bookmarks.append(_Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
-                                        tuple(item.get("tags", {}).get("SS", []))))
-            else:
-                others.append({"pk": item["pk"], "sk": item["sk"]})
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
-    owned = {f"B#{b.id}#V" for b in bookmarks} | {f"URL#{b.url_key}" for b in bookmarks}
-    return bookmarks, [k for k in others if k["sk"]["S"] not in owned]
+                          ExpressionAttributeValues={":o": {"S": owner}}):
+        sk, key = item["sk"]["S"], {"pk": item["pk"], "sk": item["sk"]}
+        if sk.startswith("B#") and not sk.endswith("#V"):
+            bookmarks[sk[2:]] = _Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
+                                       tuple(item.get("tags", {}).get("SS", [])))
+        elif sk.startswith("D#") and sk[2:].split("#")[0] in bookmarks:  # D# sorts after every B#
+            bookmarks[sk[2:].split("#")[0]].days.append(key)
+        else:
+            others.append(key)
+    owned = {f"B#{b}#V" for b in bookmarks} | {f"URL#{b.url_key}" for b in bookmarks.values()}
+    return list(bookmarks.values()), [k for k in others if k["sk"]["S"] not in owned]
 
 
 def _sweep(owner: str, group: list[_Swept]) -> None:
@@ -477,14 +467,9 @@ def find_by_url(owner: str, url_key: str) -> Bookmark | None:
 def tag_counts(owner: str) -> dict[str, int]:
     """Each of the owner's tags with its count (kept exact by the writes' transactions): one Query over the
     TAG# items. A tag no bookmark holds any more stays as a count of 0 until the account goes."""
-    counts, start = {}, None
-    while True:
-        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :t)",
-                         ExpressionAttributeValues={":o": {"S": owner}, ":t": {"S": "TAG#"}})
-        counts.update({item["sk"]["S"][4:]: int(item["n"]["N"]) for item in out["Items"]})
-        start = out.get("LastEvaluatedKey")
-        if not start:
-            return counts
+    items = query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :t)",
+                      ExpressionAttributeValues={":o": {"S": owner}, ":t": {"S": "TAG#"}})
+    return {item["sk"]["S"][4:]: int(item["n"]["N"]) for item in items}
 
 
 def count(owner: str) -> int:
@@ -513,19 +498,13 @@ def every_bookmark(owner: str) -> Iterator[Bookmark]:
     """All the owner's bookmarks with their counters, newest first: the Query of a list page, run to the end of
     the partition (1 MB a request), so its cost grows with the collection. What a filter or another order needs."""
     counters: dict[str, Item] = {}
-    start = None
-    while True:
-        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
-                         ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}}, ScanIndexForward=False)
-        for item in out["Items"]:  # a counter (B#<id>#V) comes just before its bookmark, maybe a page earlier
-            sk = item["sk"]["S"]
-            if sk.endswith("#V"):
-                counters[sk[:-2]] = item
-            else:
-                yield _bookmark(item, counters.pop(sk, None))
-        start = out.get("LastEvaluatedKey")
-        if not start:
-            return
+    for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                          ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}}, ScanIndexForward=False):
+        sk = item["sk"]["S"]  # a counter (B#<id>#V) comes just before its bookmark, maybe a page earlier
+        if sk.endswith("#V"):
+            counters[sk[:-2]] = item
+        else:
+            yield _bookmark(item, counters.pop(sk, None))
 
 
 def id_at_offset(owner: str, offset: int) -> str | None:
@@ -533,20 +512,15 @@ def id_at_offset(owner: str, offset: int) -> str | None:
     Reads the keys of every item before it, so its cost grows with the page number (docs/api.md: use cursors)."""
     if offset <= 0:
         return None
-    seen, start = 0, None
-    while True:
-        out = query_from(start, TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
-                         ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
-                         ScanIndexForward=False, ProjectionExpression="sk")
-        for item in out["Items"]:
-            sk = item["sk"]["S"]
-            if not sk.endswith("#V"):
-                seen += 1
-                if seen == offset:
-                    return sk[2:]
-        start = out.get("LastEvaluatedKey")
-        if not start:
-            return PAST_END
+    seen = 0
+    for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                          ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                          ScanIndexForward=False, ProjectionExpression="sk"):
+        if not item["sk"]["S"].endswith("#V"):
+            seen += 1
+            if seen == offset:
+                return item["sk"]["S"][2:]
+    return PAST_END
 
 
 # ---- the redirect's path: botocore only ------------------------------------------------------------
@@ -571,32 +545,3 @@ def _find_by_claim(code: str) -> ShortLink | None:
                              ProjectionExpression="#u, expires_at, max_visits",
                              ExpressionAttributeNames={"#u": "url"}).get("Item")
     return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"], **_limits(item)) if item else None
-
-
-def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
-    """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
-    (under 1 KB: one write unit) and is not in the index: no index write. A bot's visit counts apart and
-    leaves last_visited_at, which says when a person last opened the link. A capped link counts only while
-    visits < max_visits, in the same conditional write: of N concurrent hits, exactly the room left pass."""
-    expression, values = (("ADD bot_visits :one", {":one": {"N": "1"}}) if bot else
-                          ("ADD visits :one SET last_visited_at = :at", {":one": {"N": "1"}, ":at": {"S": at}}))
-    condition = "attribute_exists(visits)"  # deleted meanwhile: do not resurrect it
-    if link.max_visits is not None:
-        condition += " AND visits < :cap"
-        values[":cap"] = {"N": str(link.max_visits)}
-    try:
-        client().update_item(TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
-                             ConditionExpression=condition, ExpressionAttributeValues=values,
-                             ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
-        raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
-    except ClientError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise
-        raise LinkCapped if exc.response.get("Item") else LinkGone from None
-
-
-def visits_of(link: ShortLink) -> int | None:
-    """The link's visits (None: its bookmark is gone): what a HEAD of a capped link checks, writing nothing."""
-    item = client().get_item(TableName=_table(), Key=link.counter_key, ProjectionExpression="visits").get("Item")
-    return int(item["visits"]["N"]) if item else None

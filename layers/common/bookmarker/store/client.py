@@ -3,7 +3,7 @@ its failures mean: a fault of DynamoDB is `Unavailable` (503), a lost race is `C
 import functools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Unpack, cast
 
 import botocore.session
@@ -40,6 +40,8 @@ CONNECT_TIMEOUT = 1
 # Our own retries of a cancelled transaction (two writes to one user's count at once): a few, jittered.
 TRANSACTION_ATTEMPTS = 6
 TRANSACTION_BACKOFF = (0.01, 0.05)  # seconds, times the attempt number
+BATCH_WRITE_ITEMS = 25  # DynamoDB's limit on the items of one BatchWriteItem
+UNPROCESSED_ATTEMPTS = 5  # a batch the table throttled in part hands back what it did not do: sent again
 
 # Error codes that are DynamoDB's trouble, not the request's (the SDK has already retried them).
 FAULTS = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
@@ -83,12 +85,15 @@ def _unavailable(operation: str, cause: str) -> Unavailable:
 
 
 @functools.cache
-def client() -> "DynamoDBClient":
+def client(*, retries: bool = True) -> "DynamoDBClient":
+    """The store's client. `retries=False`: a second one, whose calls are sent once, for a write that must never
+    apply twice and may be missed (a day's visit count: the SDK retries an answer lost to a timeout, and ADD is
+    not idempotent). Made when first asked for (~6 ms), by the first visit of a container."""
     session = botocore.session.get_session()
     raw = session.create_client(
         "dynamodb",
         endpoint_url=settings().dynamodb_endpoint_url,
-        config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
+        config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS if retries else 1},
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=settings().dynamodb_read_timeout),
     )
     # _Client passes every operation on to the botocore client, same arguments, same answers (it maps only the
@@ -116,6 +121,17 @@ def query_from(start: Item | None, **params: "Unpack[QueryInputTypeDef]") -> "Qu
     if start:
         params["ExclusiveStartKey"] = start
     return client().query(**params)
+
+
+def query_all(**params: "Unpack[QueryInputTypeDef]") -> Iterator[Item]:
+    """Every item a Query matches, page after page (1 MB a request) to the end of its key range."""
+    start: Item | None = None
+    while True:
+        page = query_from(start, **params)
+        yield from page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
 
 
 class AlreadyWritten:
@@ -155,3 +171,17 @@ def transact(writes: list[Write]) -> None:
     if set(reasons) & THROTTLED:
         raise _unavailable("TransactWriteItems", "ThrottlingError")
     raise Conflict("too many concurrent changes; try again")
+
+
+def delete_keys(table: str, keys: list[Item]) -> None:
+    """Delete these items, 25 a BatchWriteItem (unconditional: for items nothing else refers to). What a
+    throttled batch hands back is sent again with backoff; still undone after that: Unavailable."""
+    for i in range(0, len(keys), BATCH_WRITE_ITEMS):
+        todo: Any = {table: [{"DeleteRequest": {"Key": key}} for key in keys[i:i + BATCH_WRITE_ITEMS]]}
+        for attempt in range(UNPROCESSED_ATTEMPTS):
+            todo = client().batch_write_item(RequestItems=todo).get("UnprocessedItems") or {}
+            if not todo:
+                break
+            time.sleep(0.05 * 2 ** attempt)
+        else:
+            raise _unavailable("BatchWriteItem", "UnprocessedItems")
