@@ -31,13 +31,13 @@ from bookmarker import urls
 # tests/ops/test_check_data.py writes its clean data set through the real handlers: a shape the store
 # changes shows there as problems.
 USER, EMAIL, USERNAME = "USER#", "EMAIL#", "USERNAME#"                    # users table, pk
-NOT_INVARIANTS = ("REFRESH#", "LOGINFAIL#", "CLIENTFAIL#", "REGISTER#")  # refresh records, attempt windows
+NOT_INVARIANTS = ("REFRESH#", "LOGINFAIL#", "CLIENTFAIL#", "REGISTER#", "LINKFAIL#")  # refresh records, windows
 BOOKMARK, COUNTER, URL_CLAIM, COUNT, TAG = "B#", "#V", "URL#", "COUNT", "TAG#"  # bookmarks table, sk under pk = owner
 DAY = "D#"                                                               # D#<bookmark id>#<YYYY-MM-DD>, a day's visits
 CODE, CODE_SK = "CODE#", "CODE"                                          # a short-code claim's pk and sk
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
         "bookmark_id", "n", "tags", "visits", "bot_visits", "last_visited_at", "max_visits",
-        "updated_at")  # all the checks read: a bookmark's body stays in the table
+        "updated_at", "protected", "link_password_hash")  # all the checks read: a bookmark's body stays in the table
 
 KINDS = {
     "email_claim_orphan": "an email claim names a user that does not exist",
@@ -61,6 +61,7 @@ KINDS = {
     "count_mismatch": "a user's COUNT is not their number of bookmarks (total_count and the quota are wrong)",
     "tag_count_mismatch": "a tag's count is not the number of the user's bookmarks holding it (GET /tags is wrong)",
     "tag_invalid": "a bookmark holds a tag the API would refuse (not 1 to 50 of a-z, 0-9, _ and -, or over 20)",
+    "protection_mismatch": "a bookmark whose `protected` flag (what the redirect reads) and password hash disagree",
     "malformed_item": "an item without an attribute its shape needs",
     "unknown_item": "an item of no shape this tool knows (teach it the new shape)",
 }
@@ -268,6 +269,10 @@ def _check_bookmark(item: dict, mine: _Owner, code_claims: dict, problem) -> Non
     if urls.url_key(_s(item, "url")) != url_key:
         problem("url_key_stale", key, "url_key is not the SHA-256 of the normalized url")
     _check_visits(item, mine, key, problem)
+    flagged, hashed = (item.get("protected") or {}).get("BOOL", False), _s(item, "link_password_hash")
+    if flagged != bool(hashed) or (hashed and not hashed.startswith("$2")):
+        problem("protection_mismatch", key, f"protected is {flagged}, the hash " + (
+            "is not bcrypt's" if hashed and flagged else "is there" if hashed else "is missing"))
 
 
 def _n(item: Mapping, name: str) -> int:

@@ -1,14 +1,18 @@
-"""A real browser on /docs: Swagger UI loads under its CSP, Authorize takes a token, Try it out calls the API."""
+"""A real browser on /docs: Swagger UI loads under its CSP, Authorize takes a token, Try it out calls the API; and on
+a password-protected short link: the form, a wrong password, the right one, and the page it leads to."""
 import json
 import os
 import re
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.helpers import new_user
+from tests.harness import PERSON
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -90,3 +94,62 @@ def test_root_redirects_the_browser_to_the_docs(local_api, page):
     assert page.url == local_api.url + "/docs"
     expect(page.locator(".information-container .title")).to_contain_text("Bookmarker API")
     assert page.problems == []
+
+
+LANDED = "<!doctype html><html lang=en><head><title>Members only</title></head><body><h1 id=landed>Welcome in</h1>"
+
+
+@pytest.fixture
+def target_site():
+    """The page a protected link leads to: the test's own, on 127.0.0.1, so nothing leaves the machine."""
+    class Target(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = LANDED.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Target)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_protected_link_asks_for_its_password_then_leads_to_its_page(local_api, browser, target_site, tmp_path):
+    user, secret = new_user(local_api.client), "open sesame 123"
+    auth = {"authorization": f"Bearer {user.access}"}
+    made = local_api.client.post("/api/v1/bookmarks", headers=auth, json={
+        "url": f"{target_site}/members?from=flyer", "link_password": secret}).json()
+    context = browser.new_context(user_agent=PERSON)  # a person's browser: HeadlessChrome is a bot by name
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{local_api.url}/{made['short_code']}")
+        expect(page.locator("h1")).to_have_text("This link is protected")
+        page.screenshot(path=tmp_path / "1-asked.png")
+        page.fill("input[name=password]", "not the password")
+        page.click("button[type=submit]")
+        expect(page.locator("[role=alert]")).to_be_visible()
+        page.screenshot(path=tmp_path / "2-wrong.png")
+        page.fill("input[name=password]", secret)
+        page.click("button[type=submit]")
+        expect(page.locator("#landed")).to_have_text("Welcome in")
+        page.screenshot(path=tmp_path / "3-landed.png")
+        landed_at = page.url
+    finally:
+        context.close()
+
+    assert landed_at == f"{target_site}/members?from=flyer"
+    got = local_api.client.get(f"/api/v1/bookmarks/{made['id']}", headers=auth).json()
+    assert (got["visits"], got["bot_visits"]) == (1, 0)  # the right password's visit only
+    assert all((tmp_path / name).stat().st_size > 1000 for name in ("1-asked.png", "2-wrong.png", "3-landed.png"))
+    # Chromium reports each 401 page as a failed resource load; anything else is a problem (a blocked script...).
+    assert [e for e in errors if "status of 401" not in e] == []

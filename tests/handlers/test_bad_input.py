@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import TEMPLATE, call, make_event
 
 BOOKMARK_ID = "01JD8X2Q7R5N3M4K6P9T0V1W2X"  # well-formed, so the body is what gets judged
+UNLOCK = "POST /{short_code}"  # its body is judged once the link is found, protected and live: one is made
 ROUTES = {  # route -> a valid body
     "POST /api/v1/auth/register": {"username": "carol", "email": "carol@example.com", "password": "long enough pw"},
     "POST /api/v1/auth/login": {"email": "alice@example.com", "password": "correct horse battery"},
@@ -18,6 +19,7 @@ ROUTES = {  # route -> a valid body
     "POST /api/v1/bookmarks": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
     "PUT /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
     "PATCH /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
+    UNLOCK: {"password": "open sesame 123"},
 }
 MALFORMED = {"not JSON": "url=https://example.com", "a JSON array": "[]"}
 
@@ -29,9 +31,28 @@ def handler_for(route: str):
     raise AssertionError(f"{route} is not in template.yaml")
 
 
+def path_params(route: str, account) -> dict[str, str] | None:
+    if route == UNLOCK:
+        return {"short_code": locked_link(account)}
+    return {"id": BOOKMARK_ID} if "{id}" in route else None
+
+
+_locked: dict[str, str] = {}
+
+
+def locked_link(account) -> str:
+    """The short code of a password-protected link of the account's, made on first use."""
+    if account.id not in _locked:
+        status, made, _ = call(handler_for("POST /api/v1/bookmarks"), make_event(
+            "POST /api/v1/bookmarks", token=account.access,
+            body={"url": "https://example.com/locked", "link_password": ROUTES[UNLOCK]["password"]}))
+        assert status == 201, made
+        _locked[account.id] = made["short_code"]
+    return _locked[account.id]
+
+
 def send(route: str, account, body, **kwargs):
-    event = make_event(route, path_params={"id": BOOKMARK_ID} if "{id}" in route else None, body=body,
-                       token=account.access, **kwargs)
+    event = make_event(route, path_params=path_params(route, account), body=body, token=account.access, **kwargs)
     return call(handler_for(route), event)
 
 
@@ -89,15 +110,14 @@ def test_huge_strings_and_oversized_bodies_are_refused(alice, route):
     huge = send(route, alice, {**ROUTES[route], field: "x" * 60_000})
     oversized = send(route, alice, {**ROUTES[route], field: "x" * 70_000})
 
-    assert_problem(*huge, 400)
+    assert_problem(*huge, 413 if route == UNLOCK else 400)  # a password's body is at most 4 KiB
     assert_problem(*oversized, 413)
     assert oversized[1]["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_base64_body_that_does_not_decode_is_a_400(alice, route):
-    event = make_event(route, path_params={"id": BOOKMARK_ID} if "{id}" in route else None, body="{}",
-                       token=alice.access)
+    event = make_event(route, path_params=path_params(route, alice), body="{}", token=alice.access)
     event["body"], event["isBase64Encoded"] = "%%%not base64%%%", True  # no gateway sends this: a handler's guard
 
     assert_problem(*call(handler_for(route), event), 400)

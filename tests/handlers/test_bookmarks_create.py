@@ -13,7 +13,7 @@ from bookmarker.store import bookmarks as store
 from tests.conftest import DOMAIN, at_once, call, make_event
 
 FIELDS = {"id", "url", "body", "tags", "short_code", "short_url", "visits", "bot_visits", "last_visited_at",
-          "expires_at", "max_visits", "created_at", "updated_at"}
+          "expires_at", "max_visits", "password_protected", "created_at", "updated_at"}
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z")
 
 

@@ -23,7 +23,7 @@ def test_unknown_paths_answer_404_problem_json(api_event, lambda_context, method
     ("DELETE", "/api/v1/bookmarks/", "GET, POST"),
     ("POST", "/api/v1/bookmarks/01J0000000000000000000000A", "DELETE, GET, PATCH, PUT"),
     ("GET", "/api/v1/auth/login", "POST"),
-    ("POST", "/abc1234", "GET, HEAD"),
+    ("PUT", "/abc1234", "GET, HEAD, POST"),  # POST: a protected link's password (its own route)
 ])
 def test_wrong_methods_answer_405_with_allow(api_event, lambda_context, method, path, allow):
     event = api_event("$default", method=method, raw_path=path)

@@ -11,9 +11,11 @@ from moto import mock_aws
 
 import auth_delete
 import auth_login
+import bookmarks_create
 import bookmarks_delete
 import bookmarks_patch
 import redirect
+import redirect_unlock
 from bookmarker import urls
 from local.dynamo import create_tables, endpoint_file
 from ops import check_data
@@ -45,13 +47,18 @@ def write_world(make_user, make_bookmark) -> dict:
                                 (bobs["short_code"], "", 302), (bobs["short_code"], "", 410),
                                 (gone["short_code"], "", 404)):
         assert follow(code, agent) == status  # days, bot visits, a cap reached; a deleted link counts nowhere
+    locked = call(bookmarks_create.lambda_handler, make_event("POST /api/v1/bookmarks", token=alice.access, body={
+        "url": "https://example.com/locked", "link_password": "open sesame 123"}))[1]
+    assert call(redirect_unlock.lambda_handler, make_event("POST /{short_code}", path_params={
+        "short_code": locked["short_code"]}, body={"password": "wrong guess"}))[0] == 401  # a window: skipped
     carols = make_bookmark(carol, "https://example.com/c", tags=["news"])
     assert follow(carols["short_code"]) == 302  # a day, gone with the account
     assert call(auth_delete.lambda_handler, make_event(
         "DELETE /api/v1/auth/me", body={"password": carol.password}, token=carol.access))[0] == 204
     assert call(auth_login.lambda_handler, make_event(
         "POST /api/v1/auth/login", body={"email": bob.email, "password": "not the password"}))[0] == 401
-    return {"alice": alice, "bob": bob, "first": first, "second": second, "gone": gone, "bobs": bobs}
+    return {"alice": alice, "bob": bob, "first": first, "second": second, "gone": gone, "bobs": bobs,
+            "locked": locked}
 
 
 def follow(code: str, user_agent: str = "") -> int:
@@ -197,6 +204,21 @@ def test_a_visit_counted_past_the_cap_is_reported_and_a_cap_lowered_below_the_vi
     tables.update_item(TableName=BOOKMARKS, Key=counter, UpdateExpression="SET last_visited_at = :at",
                        ExpressionAttributeValues={":at": {"S": "2000-01-01T00:00:00.000Z"}})  # before the cap was set
     assert report(tables).ok
+
+
+@pytest.mark.parametrize("broken", ["flag removed", "hash removed", "not a bcrypt hash", "flag on an open link"])
+def test_a_protected_flag_and_password_hash_that_disagree_are_reported(tables, world, broken):
+    alice, locked, first = world["alice"], world["locked"], world["first"]
+    target, update, values = {
+        "flag removed": (locked, "REMOVE protected", None),
+        "hash removed": (locked, "REMOVE link_password_hash", None),
+        "not a bcrypt hash": (locked, "SET link_password_hash = :h", {":h": {"S": "open sesame 123"}}),
+        "flag on an open link": (first, "SET protected = :t", {":t": {"BOOL": True}}),
+    }[broken]
+    tables.update_item(TableName=BOOKMARKS, Key=key(alice.id, f"B#{target['id']}"), UpdateExpression=update,
+                       **({"ExpressionAttributeValues": values} if values else {}))
+
+    assert report(tables).kinds() == {("protection_mismatch", f"{alice.id} B#{target['id']}")}
 
 
 def test_a_bookmark_without_its_url_claim_is_reported(tables, world):
@@ -366,5 +388,5 @@ def test_a_stopped_local_apis_saved_state_is_checked(tables, world, tmp_path, mo
     out = capsys.readouterr().out
     assert (clean, broken) == (0, 1)
     assert "saved state" in out and "no problems" in out
-    assert f"count_mismatch: {BOOKMARKS} {world['alice'].id} COUNT: n is missing, 2 bookmark(s)" in out
+    assert f"count_mismatch: {BOOKMARKS} {world['alice'].id} COUNT: n is missing, 3 bookmark(s)" in out
     assert "1 problem(s):" in out

@@ -5,7 +5,16 @@ import json
 import pytest
 
 from bookmarker.errors import BadRequest
-from bookmarker.models import BookmarkIn, BookmarkPatch, LoginIn, PasswordChangeIn, PasswordIn, RegisterIn, parse
+from bookmarker.models import (
+    BookmarkIn,
+    BookmarkPatch,
+    LinkPasswordIn,
+    LoginIn,
+    PasswordChangeIn,
+    PasswordIn,
+    RegisterIn,
+    parse,
+)
 
 EMOJI = "\N{GRINNING FACE}"
 VALID = {  # each model, and a body it accepts
@@ -14,13 +23,16 @@ VALID = {  # each model, and a body it accepts
     PasswordChangeIn: {"current_password": "correct horse battery", "new_password": "another secret"},
     PasswordIn: {"password": "correct horse battery"},
     BookmarkIn: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
-                 "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias"},
+                 "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias",
+                 "link_password": "a link password"},
     BookmarkPatch: {"url": "https://example.com/", "body": "note", "tags": ["news", "to-read"],
-                    "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias"},
+                    "expires_at": "2099-01-01T00:00:00.000Z", "max_visits": 10, "short_code": "my-alias",
+                    "link_password": "a link password"},
+    LinkPasswordIn: {"password": "open sesame"},
 }
 REQUIRED = {RegisterIn: ["username", "email", "password"], LoginIn: ["email", "password"],
             PasswordChangeIn: ["current_password", "new_password"], PasswordIn: ["password"], BookmarkIn: ["url"],
-            BookmarkPatch: []}
+            BookmarkPatch: [], LinkPasswordIn: ["password"]}
 MALFORMED = {
     "truncated JSON": "{\"url\": ",
     "not JSON": "url=https://example.com",
@@ -67,8 +79,9 @@ def test_each_field_of_the_wrong_type_is_refused_naming_the_field(model, wrong):
     for field in VALID[model]:
         if field == "tags" and isinstance(wrong, list) and all(isinstance(w, str) for w in wrong):
             continue  # a list of strings is what tags are
-        if (field, wrong) in (("expires_at", None), ("max_visits", None), ("max_visits", 1), ("short_code", None)):
-            continue  # null is no limit (or, on create, a random code); 1 is a cap
+        if (field, wrong) in (("expires_at", None), ("max_visits", None), ("max_visits", 1), ("short_code", None),
+                              ("link_password", None)):
+            continue  # null is no limit (or, on create, a random code; no password); 1 is a cap
         error = refused(model, {**VALID[model], field: wrong})
 
         assert any(f.startswith(field) for f in fields(error)), (field, error.errors)

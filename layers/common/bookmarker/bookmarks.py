@@ -36,7 +36,7 @@ def view(b: Bookmark, base: str) -> dict[str, Any]:
     return {"id": b.id, "url": b.url, "body": b.body, "tags": b.tags, "short_code": b.short_code,
             "short_url": f"{base}/{b.short_code}", "visits": b.visits, "bot_visits": b.bot_visits,
             "last_visited_at": b.last_visited_at, "expires_at": b.expires_at, "max_visits": b.max_visits,
-            "created_at": b.created_at, "updated_at": b.updated_at}
+            "password_protected": b.password_hash is not None, "created_at": b.created_at, "updated_at": b.updated_at}
 
 
 def stats_view(b: Bookmark, base: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     now = clock.iso_now()
     b = Bookmark(id=str(ULID()), owner=owner, url=new.url, url_key=urls.url_key(new.url), body=new.body,
                  short_code="", created_at=now, updated_at=now, tags=new.tags, expires_at=new.expires_at,
-                 max_visits=new.max_visits)
+                 max_visits=new.max_visits, password_hash=_hashed(new.link_password))
     if new.short_code is not None:  # a custom alias: taken is the caller's 409, not a draw to repeat
         b.short_code = new.short_code
         store.put_new_bookmark(b)
@@ -93,6 +93,16 @@ def _created(b: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
     return 201, b, {"Location": f"/api/v1/bookmarks/{b['id']}"}
 
 
+def _hashed(password: str | None) -> str | None:
+    """A link password's bcrypt hash (the account passwords' rule); loaded here, so only a request that sets one
+    pays for bcrypt."""
+    if password is None:
+        return None
+    from bookmarker import passwords
+
+    return passwords.hash_password(password)
+
+
 def is_id(value: str) -> bool:
     """Whether this could be a bookmark id (a ULID): anything else is a 404 without a read."""
     return bool(_ID.fullmatch(value or ""))
@@ -133,10 +143,15 @@ def _update(owner: str, bookmark_id: str, change: BookmarkIn | BookmarkPatch, ba
     limits = {name: getattr(change, name) for name in ("expires_at", "max_visits")
               if touch or name in change.model_fields_set}
     code = change.short_code
+    # A password sent (PUT or PATCH) is set, null removes it; left out, it stays, even for a PUT.
+    locked = "link_password" in change.model_fields_set
     if (not touch and url in (None, old.url) and body in (None, old.body) and tags in (None, old.tags)
-            and code in (None, old.short_code) and all(getattr(old, name) == value for name, value in limits.items())):
+            and code in (None, old.short_code) and all(getattr(old, name) == value for name, value in limits.items())
+            and not (locked and (change.link_password is not None or old.password_hash is not None))):
         return view(old, base)  # nothing to change: PATCH {} leaves updated_at alone
     new = Bookmark(**{**old.__dict__, **limits})
+    if locked:
+        new.password_hash = _hashed(change.link_password)
     if url is not None:
         new.url, new.url_key = url, urls.url_key(url)
     if body is not None:

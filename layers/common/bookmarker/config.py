@@ -22,6 +22,8 @@ class Settings:
     login_window: int
     client_max_attempts: int       # registrations, and failed logins, per source IP and window
     client_window: int
+    link_max_failures: int         # wrong passwords for one protected link from one source IP, per window
+    link_window: int
     version: str
 
 
@@ -45,5 +47,7 @@ def settings() -> Settings:
         login_window=int(env.get("LOGIN_WINDOW_SECONDS", "900")),
         client_max_attempts=int(env.get("CLIENT_MAX_ATTEMPTS", "100")),
         client_window=int(env.get("CLIENT_WINDOW_SECONDS", "900")),
+        link_max_failures=int(env.get("LINK_MAX_FAILURES", "10")),
+        link_window=int(env.get("LINK_WINDOW_SECONDS", "900")),
         version=env.get("APP_VERSION", "0.0.0"),
     )

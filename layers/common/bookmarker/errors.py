@@ -35,6 +35,21 @@ class UnsupportedMediaType(ApiError):  status, code, title = 415, "unsupported_m
 class TooManyRequests(ApiError):     status, code, title = 429, "too_many_attempts", "Too Many Requests"
 
 
+class LinkLocked(ApiError):
+    """A password-protected short link, asked for without its password: POST /{short_code} opens it. Its challenge
+    names no standard scheme (a browser then shows the service's form, not its own dialog)."""
+    status, code, title = 401, "link_password_required", "Unauthorized"
+    CHALLENGE = 'LinkPassword realm="short link"'
+
+    def __init__(self, detail: str = "", *, code: str | None = None, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, code=code, errors=errors, headers=headers)
+        self.headers.setdefault("WWW-Authenticate", self.CHALLENGE)
+
+
+class WrongLinkPassword(LinkLocked):  code = "wrong_link_password"
+
+
 class IdempotencyKeyReused(ApiError):
     """The Idempotency-Key was used by this caller, within its 24 h, for a request with another body."""
     status, code, title = 422, "idempotency_key_reused", "Unprocessable Content"

@@ -123,6 +123,8 @@ class BookmarkIn(Strict):
     expires_at: ExpiresAt | None = None  # None: no limit (a PUT without it removes the limit)
     max_visits: MaxVisits | None = None
     short_code: Alias | None = None  # a custom alias; left out or null: a random code (a PUT keeps the code)
+    # Null removes the password; left out, a PUT keeps it (docs/api.md: never dropped by omission).
+    link_password: Password | None = None
 
 
 class BookmarkPatch(Strict):
@@ -134,6 +136,12 @@ class BookmarkPatch(Strict):
     expires_at: ExpiresAt | None = None
     max_visits: MaxVisits | None = None
     short_code: Alias = None  # type: ignore[assignment]
+    link_password: Password | None = None  # null removes it
+
+
+class LinkPasswordIn(Strict):
+    """POST /{short_code}'s body, as JSON or form fields."""
+    password: Annotated[str, Field(max_length=1024)]
 
 
 def parse[M: BaseModel](model: type[M], raw: str) -> M:

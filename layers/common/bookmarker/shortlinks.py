@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from bookmarker import bots, clock, urls
-from bookmarker.errors import ApiError, LinkExpired, NotFound, Unavailable
+from bookmarker.errors import ApiError, LinkExpired, LinkLocked, NotFound, Unavailable, WrongLinkPassword
 from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
 from bookmarker.store import bookmarks as store
@@ -18,21 +18,42 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def redirect(code: str, *, count: bool, user_agent: str = "") -> Response:
-    """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit, a bot's apart (bots.is_bot)."""
+    """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit, a bot's apart (bots.is_bot). A
+    password-protected link answers 401 without counting: POST /{short_code} (bookmarker.unlock) opens it."""
+    link = find(code)
+    if link.protected or not count:  # no write: a capped link's cap is read
+        not_used_up(link)
+        if link.protected:
+            raise LinkLocked("this link is protected by a password: send it with POST to this same address")
+        return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
+    return follow(link, user_agent)
+
+
+def find(code: str) -> store.ShortLink:
+    """The link of a code: 404 when there is none (or its bookmark is gone), 410 past its expiry."""
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
         raise NotFound("no link with this code")
-    now = clock.iso_now()
-    if link.expires_at is not None and link.expires_at <= now:
+    if link.expires_at is not None and link.expires_at <= clock.iso_now():
         raise LinkExpired("this link has expired")
-    if count and not _count(link, now, bot=bots.is_bot(user_agent)):
+    return link
+
+
+def not_used_up(link: store.ShortLink) -> None:
+    """410 when a capped link has had all its visits: read, not written (a HEAD, a protected link's first answer)."""
+    if link.max_visits is None:
+        return
+    seen = visits.visits_of(link)
+    if seen is None:
+        raise NotFound("no link with this code")
+    if seen >= link.max_visits:
+        raise LinkExpired("this link has had all the visits it allows")
+
+
+def follow(link: store.ShortLink, user_agent: str) -> Response:
+    """Count the visit, then 302 to the link: what a GET does, and what the right password does."""
+    if not _count(link, clock.iso_now(), bot=bots.is_bot(user_agent)):
         raise NotFound("no link with this code")  # deleted between the lookup and the count
-    if not count and link.max_visits is not None:  # a HEAD writes nothing: it reads whether the cap is reached
-        seen = visits.visits_of(link)
-        if seen is None:
-            raise NotFound("no link with this code")
-        if seen >= link.max_visits:
-            raise LinkExpired("this link has had all the visits it allows")
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
@@ -73,14 +94,33 @@ def prefers_html(accept: str) -> bool:
     return of("text/html") > max(of("application/json"), of("application/problem+json"))
 
 
+# The pages below: nothing to load, nothing to run, never framed (a password form least of all). No form-action:
+# Chromium applies it to the redirect that follows a form's POST, and the right password redirects elsewhere.
+PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
 def error_page(accept: str, err: ApiError) -> dict[str, Any]:
-    """Problem JSON, or for a browser the same status as a small plain page (no scripts, nothing external)."""
+    """Problem JSON, or for a browser the same status as a small plain page (no scripts, nothing external): for a
+    password-protected link, the form that POSTs its password to the same address."""
     answer = problem(err)
     if prefers_html(accept):
         answer["headers"]["Content-Type"] = "text/html; charset=utf-8"
-        answer["body"] = (
+        answer["headers"]["Content-Security-Policy"] = PAGE_CSP
+        answer["body"] = _form(err) if isinstance(err, LinkLocked) else (
             f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(err.title)}</title></head>"
             f"<body><h1>{escape(err.title)}</h1><p>{escape(err.detail or err.title)}</p></body></html>"
         )
     answer["headers"].update(NO_STORE)
     return answer
+
+
+def _form(err: LinkLocked) -> str:
+    """The password form; posted to the page's own address (no action), as form fields in UTF-8."""
+    wrong = ('<p role="alert">That is not the right password. Try again.</p>'
+             if isinstance(err, WrongLinkPassword) else "")
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Password required</title>'
+            f'</head><body><h1>This link is protected</h1><p>Enter its password to open it.</p>{wrong}'
+            '<form method="post"><label for="password">Password</label> '
+            '<input id="password" name="password" type="password" required maxlength="1024" autocomplete="off" '
+            'autofocus> <button type="submit">Open the link</button></form></body></html>')

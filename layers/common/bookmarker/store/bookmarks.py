@@ -60,6 +60,7 @@ class Bookmark:
     tags: list[str] = field(default_factory=list)  # clean and sorted (bookmarker.tags)
     expires_at: str | None = None  # clock.iso form: compared as text with clock.iso_now()
     max_visits: int | None = None
+    password_hash: str | None = None  # bcrypt (bookmarker.passwords) of the link's password; never shown
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ShortLink:
     url: str
     expires_at: str | None = None
     max_visits: int | None = None
+    protected: bool = False  # a password opens it (the index holds this flag, never the hash)
 
     @property
     def counter_key(self) -> Item:
@@ -112,6 +114,8 @@ def _item(b: Bookmark) -> Item:
         item["expires_at"] = {"S": b.expires_at}
     if b.max_visits is not None:
         item["max_visits"] = {"N": str(b.max_visits)}
+    if b.password_hash is not None:  # the flag beside the hash: the index projects the flag, not the hash
+        item["link_password_hash"], item["protected"] = {"S": b.password_hash}, {"BOOL": True}
     return item
 
 
@@ -130,13 +134,19 @@ def _bookmark(item: Item, counters: Item | None) -> Bookmark:
                     bot_visits=int(counters.get("bot_visits", {}).get("N", "0")),
                     last_visited_at=counters.get("last_visited_at", {}).get("S"),
                     rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])),
-                    **_limits(item))
+                    password_hash=item.get("link_password_hash", {}).get("S"), **_limits(item))
 
 
 def _limits(item: Item) -> dict[str, Any]:
     """A link's expires_at and max_visits, as the bookmark item (or its index entry) holds them."""
     cap = item.get("max_visits", {}).get("N")
     return {"expires_at": item.get("expires_at", {}).get("S"), "max_visits": int(cap) if cap else None}
+
+
+def _link(owner: str, bookmark_id: str, item: Item) -> ShortLink:
+    """What the redirect needs of a bookmark item or its index entry: where to go, its limits, whether it is locked."""
+    return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"],
+                     protected=item.get("protected", {}).get("BOOL", False), **_limits(item))
 
 
 def _pairs(items: list[Item]) -> list[Bookmark]:
@@ -304,7 +314,9 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     optional: list[tuple[str, AttributeValueTypeDef | None]] = [
         ("tags", {"SS": new.tags} if new.tags else None),
         ("expires_at", None if new.expires_at is None else {"S": new.expires_at}),
-        ("max_visits", None if new.max_visits is None else {"N": str(new.max_visits)})]
+        ("max_visits", None if new.max_visits is None else {"N": str(new.max_visits)}),
+        ("link_password_hash", None if new.password_hash is None else {"S": new.password_hash}),
+        ("protected", None if new.password_hash is None else {"BOOL": True})]
     for name, value in optional:  # set when there is a value, else removed
         if value is None:
             removes.append(name)
@@ -531,8 +543,7 @@ def find_by_short_code(code: str) -> ShortLink | None:
     found = client().query(TableName=_table(), IndexName=INDEX, KeyConditionExpression="short_code = :c",
                            ExpressionAttributeValues={":c": {"S": code}}, Limit=1)["Items"]
     if found:
-        return ShortLink(owner=found[0]["pk"]["S"], bookmark_id=found[0]["sk"]["S"][2:], url=found[0]["url"]["S"],
-                         **_limits(found[0]))
+        return _link(found[0]["pk"]["S"], found[0]["sk"]["S"][2:], found[0])
     return _find_by_claim(code)
 
 
@@ -542,6 +553,14 @@ def _find_by_claim(code: str) -> ShortLink | None:
         return None
     owner, bookmark_id = claim["owner"]["S"], claim["bookmark_id"]["S"]
     item = client().get_item(TableName=_table(), Key=_key(owner, f"B#{bookmark_id}"), ConsistentRead=True,
-                             ProjectionExpression="#u, expires_at, max_visits",
+                             ProjectionExpression="#u, expires_at, max_visits, protected",
                              ExpressionAttributeNames={"#u": "url"}).get("Item")
-    return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"], **_limits(item)) if item else None
+    return _link(owner, bookmark_id, item) if item else None
+
+
+def password_hash_of(link: ShortLink) -> str | None:
+    """The link's password hash (None: no password now, or the bookmark is gone), read consistently: a password
+    just set or changed is the one checked. Only the unlocking function reads it; the index never holds it."""
+    item = client().get_item(TableName=_table(), Key=_key(link.owner, f"B#{link.bookmark_id}"), ConsistentRead=True,
+                             ProjectionExpression="link_password_hash").get("Item") or {}
+    return item.get("link_password_hash", {}).get("S")

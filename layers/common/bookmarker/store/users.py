@@ -184,6 +184,16 @@ def clear_login_attempts(email: str) -> None:
     client().delete_item(TableName=_table(), Key=_window_key("LOGINFAIL", email))
 
 
+def count_link_attempt(bookmark_id: str, client_ip: str, now: int, window: int, limit: int) -> Window:
+    """One password tried on a protected link by one client: counted before bcrypt runs, kept unless it was right."""
+    return _take("LINKFAIL", f"{bookmark_id}#{client_ip}", now, window, limit)
+
+
+def clear_link_attempts(bookmark_id: str, client_ip: str) -> None:
+    """The right password resets the client's count for the link (docs/api.md)."""
+    client().delete_item(TableName=_table(), Key=_window_key("LINKFAIL", f"{bookmark_id}#{client_ip}"))
+
+
 def _window_key(kind: str, subject: str) -> Item:
     return {"pk": {"S": f"{kind}#{subject.casefold()}"}}
 
