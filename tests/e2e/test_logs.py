@@ -1,8 +1,11 @@
 """No secret, token, password or whole event ever reaches a log line, even at DEBUG."""
+from urllib.parse import urlencode
+
 import httpx
 
 PASSWORD = "Sup3r-secret passphrase"
 NEW_PASSWORD = "An0ther secret phrase"
+LINK_PASSWORD, NEW_LINK_PASSWORD = "L1nk secret phrase", "L1nk secret phrase, changed"
 
 
 def test_a_full_session_logs_no_secret(start_local_api, tmp_path):
@@ -16,6 +19,12 @@ def test_a_full_session_logs_no_secret(start_local_api, tmp_path):
     made = c.post("/api/v1/bookmarks", headers=auth, json={"url": "https://example.com/?token=abc"}).json()
     c.get("/api/v1/bookmarks", headers=auth, params={"per_page": 1})
     c.get(f"/{made['short_code']}")
+    locked = c.post("/api/v1/bookmarks", headers=auth, json={"url": "https://example.com/locked",
+                                                             "link_password": LINK_PASSWORD}).json()
+    c.get(f"/{locked['short_code']}")
+    c.post(f"/{locked['short_code']}", json={"password": "a wrong link password"})
+    c.post(f"/{locked['short_code']}", data={"password": LINK_PASSWORD})  # as the page's form sends it
+    c.patch(f"/api/v1/bookmarks/{locked['id']}", headers=auth, json={"link_password": NEW_LINK_PASSWORD})
     c.get("/api/v1/auth/me", headers={"authorization": "Bearer forged.token.value"})
     c.post("/api/v1/auth/password", headers=auth, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
     fresh = c.post("/api/v1/auth/login", json={"email": "logged@example.com", "password": NEW_PASSWORD}).json()
@@ -26,7 +35,8 @@ def test_a_full_session_logs_no_secret(start_local_api, tmp_path):
     logs = "".join(api.lines)
 
     secrets = [PASSWORD, NEW_PASSWORD, user["access"], user["refresh"], pair["access"], pair["refresh"],
-               fresh["user"]["access"], key, "forged.token.value"]
+               fresh["user"]["access"], key, "forged.token.value", LINK_PASSWORD, NEW_LINK_PASSWORD,
+               "a wrong link password", urlencode({"password": LINK_PASSWORD})]
     assert '"level":"DEBUG"' in logs or '"level":"INFO"' in logs  # the functions did log
     for secret in secrets:
         assert secret not in logs

@@ -16,7 +16,7 @@ import redirect
 import redirect_unlock
 from bookmarker.config import settings
 from tests.conftest import FakeContext, at_once, call, make_event
-from tests.faults import fail_call
+from tests.faults import KINDS, fail_call
 
 SECRET = "open sesame 123"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -198,6 +198,25 @@ def test_ten_wrong_tries_from_one_client_are_then_429_even_with_the_right_passwo
     assert unlock(locked["short_code"], ip="203.0.113.9")[0] == 302  # another client: its own count
 
 
+def test_an_ipv6_client_is_its_64_network_not_each_address(locked, few_tries):
+    tries = [unlock(locked["short_code"], "wrong", ip=f"2001:db8:1:2::{n:x}")[0] for n in range(few_tries)]
+
+    assert tries == [401] * few_tries
+    assert unlock(locked["short_code"], ip="2001:db8:1:2:ffff::1")[0] == 429  # the same /64: the same client
+    assert unlock(locked["short_code"], ip="2001:db8:1:3::1")[0] == 302       # the next /64: another
+
+
+def test_an_old_alias_of_a_protected_link_asks_for_the_password_too(alice, locked, get_bookmark):
+    """The old code misses the index and resolves through its claim: that read carries the flag as well."""
+    patch(alice, locked["id"], {"short_code": f"new-{locked['short_code']}"})
+
+    assert follow(locked["short_code"])[0] == 401
+    assert follow(locked["short_code"], "HEAD")[0] == 401
+    assert unlock(locked["short_code"], "wrong")[0] == 401
+    assert unlock(locked["short_code"])[0] == 302
+    assert get_bookmark(alice, locked["id"])["visits"] == 1
+
+
 def test_the_429_comes_before_bcrypt_runs(locked, few_tries, monkeypatch):
     for n in range(few_tries):
         unlock(locked["short_code"], f"wrong {n}")
@@ -276,10 +295,11 @@ def test_a_form_with_other_fields_beside_the_password_opens_it(locked):
     assert answer[0] == 302
 
 
-def test_a_fault_before_the_count_is_503_and_after_it_the_person_still_arrives(alice, locked, get_bookmark):
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_fault_before_the_count_is_503_and_after_it_the_person_still_arrives(alice, locked, get_bookmark, kind):
     answers = []
     for at in range(1, 10):  # the first call fails, then the second, ... until the unlock makes no more
-        with fail_call(at) as faults:  # each from a client of its own: each opens its own window of tries
+        with fail_call(at, kind) as faults:  # each from a client of its own: each opens its own window of tries
             status, _, headers = unlock(locked["short_code"], ip=f"203.0.113.{at}")
         if not faults.injected:
             break

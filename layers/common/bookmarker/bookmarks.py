@@ -1,4 +1,6 @@
 """Bookmarks: a user's saved links, each with a short code that anyone can open."""
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -10,6 +12,7 @@ from ulid import ULID
 
 from bookmarker import clock, filters, paging, query, urls
 from bookmarker.errors import BadRequest, BookmarkChanged, NotFound, ShortCodeTaken, Unavailable, ValidationFailed
+from bookmarker.keys import derived_key
 from bookmarker.log import logger
 from bookmarker.models import BookmarkIn, BookmarkPatch
 from bookmarker.query import Query
@@ -85,8 +88,19 @@ def create_answer(owner: str, new: BookmarkIn, base: str,
         status, body, headers = _created(create(owner, new, base))
         return {"status": status, "body": json.dumps(body, ensure_ascii=False), "headers": headers}
 
-    stored = idempotency.once(owner, idempotency_key, new.model_dump(mode="json"), first)
+    stored = idempotency.once(owner, idempotency_key, _fingerprinted(new), first)
     return stored["status"], json.loads(stored["body"]), stored["headers"]
+
+
+def _fingerprinted(new: BookmarkIn) -> dict[str, Any]:
+    """The body as the idempotency record compares it (Powertools keeps a SHA-256 of it for 24 h): a link password
+    goes in as an HMAC under a key of the service's, so the record holds nothing to guess a password from offline,
+    and the same password still makes the same body."""
+    body = new.model_dump(mode="json")
+    if new.link_password is not None:
+        body["link_password"] = hmac.new(derived_key("idempotency-link-password"), new.link_password.encode(
+            "utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return body
 
 
 def _created(b: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -185,8 +199,19 @@ def delete(owner: str, bookmark_id: str) -> None:
         except BookmarkChanged:
             continue
         logger.info("bookmark deleted", bookmark_id=bookmark_id)
+        _days_counted_meanwhile(owner, found.id)
         return
     raise BookmarkChanged("the bookmark keeps changing; read it again, then retry")
+
+
+def _days_counted_meanwhile(owner: str, bookmark_id: str) -> None:
+    """A visit counted between the days' deletion and the bookmark's wrote today's day again: deleted too. The
+    bookmark is gone, so its counter refuses any later visit; a fault here only leaves that day, unreachable
+    (`make check-data`: day_orphan), and the answer stays the 204 the deletion earned."""
+    try:
+        visits.delete_days(owner, bookmark_id)
+    except Unavailable:
+        logger.warning("days counted during a deletion not deleted", bookmark_id=bookmark_id)
 
 
 def tags(owner: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Opening a password-protected short link: POST /{short_code} with its password, as form fields (the redirect's
 form) or JSON. Apart from the redirect, which never loads bcrypt: only this path checks a link's password. Each
 try is counted per link and client before bcrypt runs, so a flood of guesses is refused cheaply."""
+import ipaddress
 from urllib.parse import parse_qs
 
 from bookmarker import clock, passwords, routing, shortlinks
@@ -34,16 +35,28 @@ def unlock(code: str, *, path: str, content_type: str, body: str, client_ip: str
         raise MethodNotAllowed(["GET", "HEAD"])
     shortlinks.not_used_up(link)
     password = _password(content_type, body)
-    s, now = settings(), clock.epoch()
-    attempt = users.count_link_attempt(link.bookmark_id, client_ip, now, s.link_window, s.link_max_failures)
+    s, now, client = settings(), clock.epoch(), _client(client_ip)
+    attempt = users.count_link_attempt(link.bookmark_id, client, now, s.link_window, s.link_max_failures)
     if not attempt.allowed:
         raise TooManyRequests("too many wrong passwords for this link from here; wait, then try again",
                               headers={"Retry-After": str(max(1, attempt.ends - now))})
     hashed = store.password_hash_of(link)
     if hashed is not None and not passwords.verify(password, hashed):  # None: the password was removed meanwhile
         raise WrongLinkPassword("that is not this link's password")
-    users.clear_link_attempts(link.bookmark_id, client_ip)
+    users.clear_link_attempts(link.bookmark_id, client)
     return shortlinks.follow(link, user_agent)
+
+
+def _client(source_ip: str) -> str:
+    """Who is trying, for the count: an IPv4 address, or an IPv6 address's /64 (one subscriber's network: any
+    of its 2^64 addresses is the same client, or a single machine could try without end)."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return source_ip
+    if address.version == 4:
+        return source_ip
+    return f"{ipaddress.ip_network(f'{address}/64', strict=False).network_address}/64"
 
 
 def _password(content_type: str, body: str) -> str:

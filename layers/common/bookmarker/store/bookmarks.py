@@ -405,7 +405,9 @@ def delete_all(owner: str) -> int:
                 removed += len(group)
         except BookmarkChanged:
             continue
-        delete_keys(_table(), rest)  # the counts (now 0), the days' visits, anything no bookmark owned
+        # The counts (now 0), anything no bookmark owned, and days a visit counted during the sweep: read again,
+        # now that every bookmark is gone (no counter takes a visit any more).
+        delete_keys(_table(), _owner_items(owner)[1] if bookmarks else rest)
         return removed
     raise BookmarkChanged("the bookmarks kept changing during the account's deletion; try again")
 

@@ -4,6 +4,7 @@ import functools
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final, Unpack, cast
 
 import botocore.session
@@ -41,6 +42,7 @@ CONNECT_TIMEOUT = 1
 TRANSACTION_ATTEMPTS = 6
 TRANSACTION_BACKOFF = (0.01, 0.05)  # seconds, times the attempt number
 BATCH_WRITE_ITEMS = 25  # DynamoDB's limit on the items of one BatchWriteItem
+BATCH_WRITERS = 4  # BatchWriteItem requests in flight at once: a long-lived link's days go in a few round trips
 UNPROCESSED_ATTEMPTS = 5  # a batch the table throttled in part hands back what it did not do: sent again
 
 # Error codes that are DynamoDB's trouble, not the request's (the SDK has already retried them).
@@ -174,14 +176,23 @@ def transact(writes: list[Write]) -> None:
 
 
 def delete_keys(table: str, keys: list[Item]) -> None:
-    """Delete these items, 25 a BatchWriteItem (unconditional: for items nothing else refers to). What a
-    throttled batch hands back is sent again with backoff; still undone after that: Unavailable."""
-    for i in range(0, len(keys), BATCH_WRITE_ITEMS):
-        todo: Any = {table: [{"DeleteRequest": {"Key": key}} for key in keys[i:i + BATCH_WRITE_ITEMS]]}
-        for attempt in range(UNPROCESSED_ATTEMPTS):
-            todo = client().batch_write_item(RequestItems=todo).get("UnprocessedItems") or {}
-            if not todo:
-                break
-            time.sleep(0.05 * 2 ** attempt)
-        else:
-            raise _unavailable("BatchWriteItem", "UnprocessedItems")
+    """Delete these items, 25 a BatchWriteItem, BATCH_WRITERS requests in flight (unconditional: for items nothing
+    else refers to, such as a deleted bookmark's days). What a throttled batch hands back is sent again with
+    backoff; still undone after that: Unavailable. A failure part-way leaves the rest, for the same call again."""
+    batches = [keys[i:i + BATCH_WRITE_ITEMS] for i in range(0, len(keys), BATCH_WRITE_ITEMS)]
+    if len(batches) <= 1:
+        for batch in batches:
+            _delete_batch(table, batch)
+        return
+    with ThreadPoolExecutor(max_workers=BATCH_WRITERS) as pool:
+        list(pool.map(functools.partial(_delete_batch, table), batches))  # list(): the first error is raised
+
+
+def _delete_batch(table: str, keys: list[Item]) -> None:
+    todo: Any = {table: [{"DeleteRequest": {"Key": key}} for key in keys]}
+    for attempt in range(UNPROCESSED_ATTEMPTS):
+        todo = client().batch_write_item(RequestItems=todo).get("UnprocessedItems") or {}
+        if not todo:
+            return
+        time.sleep(0.05 * 2 ** attempt)
+    raise _unavailable("BatchWriteItem", "UnprocessedItems")
