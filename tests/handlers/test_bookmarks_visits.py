@@ -226,6 +226,29 @@ def test_a_day_counted_while_the_bookmark_is_deleted_goes_with_it(tables, alice,
     assert day_items(tables, alice.id) == []
 
 
+def test_a_delete_whose_last_sweep_fails_is_503_and_sent_again_finishes_it(tables, alice, make_bookmark,
+                                                                             monkeypatch):
+    saved = make_bookmark(alice)
+    deleting = bookmarks_store.delete_bookmark
+
+    def visited_meanwhile(bookmark):
+        hit(saved["short_code"])
+        deleting(bookmark)
+
+    monkeypatch.setattr(bookmarks_store, "delete_bookmark", visited_meanwhile)
+    event = make_event("DELETE /api/v1/bookmarks/{id}", path_params={"id": saved["id"]}, token=alice.access)
+    # the bookmark, its days, the visit's lookup, then the days again: that one fails
+    with fail_call(4, THROTTLING, operation="Query"):
+        first = call(bookmarks_delete.lambda_handler, event)
+    left = day_items(tables, alice.id)
+    again = call(bookmarks_delete.lambda_handler, event)
+
+    assert (first[0], first[2]["Retry-After"]) == (503, "1")
+    assert len(left) == 1  # the day of the visit counted in between
+    assert again[0] == 404
+    assert day_items(tables, alice.id) == []
+
+
 def test_deleting_the_account_deletes_every_day(tables, alice, make_bookmark):
     for n in range(3):
         saved = make_bookmark(alice, f"https://example.com/{n}")

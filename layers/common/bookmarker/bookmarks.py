@@ -190,28 +190,26 @@ def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict[
 
 
 def delete(owner: str, bookmark_id: str) -> None:
-    """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again."""
+    """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again. Its days go first,
+    so a fault leaves the bookmark, whole, to delete again; then once more after it, for a visit counted in between
+    (the bookmark gone, its counter refuses any later one). A DELETE that finds no bookmark sweeps any days left by
+    an earlier try that failed there, then answers 404."""
     for _ in range(DELETE_ATTEMPTS):
         try:
-            found = _mine(owner, bookmark_id)  # gone meanwhile: 404
-            visits.delete_days(owner, found.id)  # first: a fault after leaves the bookmark, whole, to delete again
+            found = _mine(owner, bookmark_id)
+        except NotFound:
+            if is_id(bookmark_id):
+                visits.delete_days(owner, bookmark_id)
+            raise
+        visits.delete_days(owner, found.id)
+        try:
             store.delete_bookmark(found)
         except BookmarkChanged:
             continue
         logger.info("bookmark deleted", bookmark_id=bookmark_id)
-        _days_counted_meanwhile(owner, found.id)
+        visits.delete_days(owner, found.id)
         return
     raise BookmarkChanged("the bookmark keeps changing; read it again, then retry")
-
-
-def _days_counted_meanwhile(owner: str, bookmark_id: str) -> None:
-    """A visit counted between the days' deletion and the bookmark's wrote today's day again: deleted too. The
-    bookmark is gone, so its counter refuses any later visit; a fault here only leaves that day, unreachable
-    (`make check-data`: day_orphan), and the answer stays the 204 the deletion earned."""
-    try:
-        visits.delete_days(owner, bookmark_id)
-    except Unavailable:
-        logger.warning("days counted during a deletion not deleted", bookmark_id=bookmark_id)
 
 
 def tags(owner: str) -> dict[str, Any]:

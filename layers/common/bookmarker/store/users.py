@@ -190,8 +190,11 @@ def count_link_attempt(bookmark_id: str, client_ip: str, now: int, window: int, 
 
 
 def clear_link_attempts(bookmark_id: str, client_ip: str) -> None:
-    """The right password resets the client's count for the link (docs/api.md)."""
-    client().delete_item(TableName=_table(), Key=_window_key("LINKFAIL", f"{bookmark_id}#{client_ip}"))
+    """The right password resets the client's count for the link (docs/api.md): to 0 in the same window, not by
+    deleting it, so tries of this client in flight keep counting in one window rather than racing to open one."""
+    conditionally(client().update_item, TableName=_table(), Key=_window_key("LINKFAIL", f"{bookmark_id}#{client_ip}"),
+                  UpdateExpression="SET hits = :zero", ConditionExpression="attribute_exists(pk)",
+                  ExpressionAttributeValues={":zero": {"N": "0"}})
 
 
 def _window_key(kind: str, subject: str) -> Item:
