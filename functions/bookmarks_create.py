@@ -6,7 +6,7 @@ from bookmarker.models import BookmarkIn, parse
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:write")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     new = parse(BookmarkIn, request.body)
     return bookmarks.create_answer(request.user_id, new, request.base_url, request.headers.get("idempotency-key"))

@@ -5,7 +5,7 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:write")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     bookmarks.delete(request.user_id, request.path_params.get("id", ""))
     return 204, None

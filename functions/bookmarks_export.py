@@ -5,7 +5,7 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:read")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     answer = transfer.export(request.user_id, request.query, request.base_url)
     return answer if not isinstance(answer, dict) else (200, answer)

@@ -5,6 +5,6 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint(max_body=transfer.MAX_IMPORT_BYTES)
-@authenticated
+@authenticated("bookmarks:write")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     return 200, transfer.import_file(request.user_id, request.headers.get("content-type", ""), request.body)

@@ -6,7 +6,7 @@ from bookmarker.models import BookmarkPatch, parse
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:write")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     data = parse(BookmarkPatch, request.body)
     return 200, bookmarks.patch(request.user_id, request.path_params.get("id", ""), data, request.base_url)

@@ -5,7 +5,7 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:read")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     return qr.image(request.user_id, request.path_params.get("id", ""), request.query, request.headers,
                     request.base_url)

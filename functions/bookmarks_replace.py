@@ -6,7 +6,7 @@ from bookmarker.models import BookmarkIn, parse
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:write")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     data = parse(BookmarkIn, request.body)
     return 200, bookmarks.replace(request.user_id, request.path_params.get("id", ""), data, request.base_url)

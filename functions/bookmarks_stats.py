@@ -5,6 +5,6 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:read")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     return 200, bookmarks.stats(request.user_id, request.query, request.base_url)

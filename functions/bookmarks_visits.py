@@ -5,6 +5,6 @@ from bookmarker.http import Result, endpoint
 
 
 @endpoint
-@authenticated
+@authenticated("bookmarks:read")
 def lambda_handler(request: AuthenticatedRequest) -> Result:
     return 200, visits.per_day(request.user_id, request.path_params.get("id", ""), request.query)

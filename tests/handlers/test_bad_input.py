@@ -20,6 +20,7 @@ ROUTES = {  # route -> a valid body
     "PUT /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
     "PATCH /api/v1/bookmarks/{id}": {"url": "https://example.com/", "body": "note", "tags": ["news"]},
     UNLOCK: {"password": "open sesame 123"},
+    "POST /api/v1/auth/tokens": {"name": "a script", "scopes": ["bookmarks:read"], "expires_in_days": 30},
 }
 MALFORMED = {"not JSON": "url=https://example.com", "a JSON array": "[]"}
 

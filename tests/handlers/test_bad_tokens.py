@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from unittest import mock
 
 import jwt
 import pytest
@@ -18,6 +19,9 @@ import auth_logout
 import auth_me
 import auth_password
 import auth_refresh
+import auth_tokens_create
+import auth_tokens_delete
+import auth_tokens_list
 import bookmarks_check
 import bookmarks_create
 import bookmarks_qr
@@ -185,6 +189,9 @@ def test_tokens_issued_before_a_password_change_answer_401(alice):
     (tags_list, "GET /api/v1/tags", None),
     (bookmarks_qr, "GET /api/v1/bookmarks/{id}/qr", None),
     (bookmarks_visits, "GET /api/v1/bookmarks/{id}/visits", None),
+    (auth_tokens_create, "POST /api/v1/auth/tokens", {"name": "n", "scopes": ["bookmarks:read"]}),
+    (auth_tokens_list, "GET /api/v1/auth/tokens", None),
+    (auth_tokens_delete, "DELETE /api/v1/auth/tokens/{id}", None),
 ])
 @pytest.mark.parametrize("kind", ["missing", "other_key", "refresh"])
 def test_every_authenticated_route_refuses_a_bad_token(alice, handler, route, body, kind):
@@ -195,3 +202,40 @@ def test_every_authenticated_route_refuses_a_bad_token(alice, handler, route, bo
     }[kind]
 
     assert_refused(*call(handler.lambda_handler, make_event(route, token=token, body=body)))
+
+
+# ---- API tokens: unknown, deleted or expired is 401 on every route that takes one ----------------------------------
+
+API_TOKEN_ROUTES = [
+    (bookmarks_create, "POST /api/v1/bookmarks", {"url": "https://example.com/"}),
+    (bookmarks_check, "GET /api/v1/bookmarks/check", None),
+    (tags_list, "GET /api/v1/tags", None),
+    (bookmarks_qr, "GET /api/v1/bookmarks/{id}/qr", None),
+    (bookmarks_visits, "GET /api/v1/bookmarks/{id}/visits", None),
+]
+
+
+def _api_token(account, kind: str) -> str:
+    status, made, _ = call(auth_tokens_create.lambda_handler, make_event(
+        "POST /api/v1/auth/tokens", token=account.access,
+        body={"name": kind, "scopes": ["bookmarks:read", "bookmarks:write"], "expires_in_days": 1}))
+    assert status == 201, made
+    if kind == "deleted":
+        call(auth_tokens_delete.lambda_handler, make_event("DELETE /api/v1/auth/tokens/{id}",
+                                                           path_params={"id": made["id"]}, token=account.access))
+    return made["token"]
+
+
+@pytest.mark.parametrize(("handler", "route", "body"), API_TOKEN_ROUTES)
+@pytest.mark.parametrize("kind", ["unknown", "deleted", "expired", "altered"])
+def test_every_api_token_route_refuses_a_bad_api_token(alice, handler, route, body, kind):
+    token = "bkm_" + "x" * 43 if kind == "unknown" else _api_token(alice, kind)
+    if kind == "altered":
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    later = clock.epoch() + (2 * 86_400 if kind == "expired" else 0)
+
+    with mock.patch.object(clock, "epoch", lambda: later):
+        status, answer, headers = call(handler.lambda_handler, make_event(route, token=token, body=body))
+
+    assert_refused(status, answer, headers)
+    assert answer["code"] == "invalid_token"

@@ -33,7 +33,7 @@ def _probe(barrier: threading.Barrier):
     """A handler whose invocations all set their keys before any of them logs: the worst interleaving."""
 
     @endpoint
-    @authenticated
+    @authenticated("bookmarks:read")
     def handler(request: Request):
         logger.info("before the others")
         barrier.wait(timeout=10)

@@ -63,7 +63,8 @@ PACKAGE = ROOT / "layers/common/bookmarker"
 BASE = {"errors", "config", "log", "clock"}
 RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "bots", "netscape"}
 EDGE = {"http", "auth", "models"}
-DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing", "transfer", "qr", "visits", "unlock"}
+DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing", "transfer", "qr", "visits", "unlock",
+          "api_tokens"}
 ANSWER_PARTS = {"Response", "problem", "quality"}  # what the domain may take from http
 
 

@@ -8,6 +8,7 @@ from bookmarker.config import settings
 from bookmarker.errors import InvalidCredentials, TokenRevoked, TooManyRequests
 from bookmarker.log import logger
 from bookmarker.models import LoginIn, PasswordChangeIn, PasswordIn, RegisterIn
+from bookmarker.store import api_tokens as api_token_store
 from bookmarker.store import bookmarks as bookmark_store
 from bookmarker.store import users
 from bookmarker.store.users import User, Window
@@ -113,10 +114,11 @@ def change_password(user: User, data: PasswordChangeIn) -> None:
 
 def delete_account(user: User, data: PasswordIn) -> None:
     """First the mark that stops new bookmarks, then every bookmark (each whole), then the user and its
-    claims (tokens die, email and username are free). A failure at any step leaves an account whose owner
-    can send the deletion again to finish it. Short-code claims stay, so the codes are never reused."""
+    claims, with its API tokens, in one transaction (tokens die, email and username are free). A failure at any
+    step leaves an account whose owner can send the deletion again to finish it. Short-code claims stay, so the
+    codes are never reused."""
     _check_password(data.password, user, user.email)
-    users.mark_deleting(user)
+    users.mark_deleting(user)  # from now on no API token can be minted either (its transaction checks the mark)
     removed = bookmark_store.delete_all(user.id)
-    users.delete_user(user)
+    users.delete_user(user, also=api_token_store.deletion_writes(user.id))
     logger.info("account deleted", bookmarks_removed=removed)

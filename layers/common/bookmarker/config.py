@@ -9,6 +9,7 @@ class Settings:
     users_table: str
     bookmarks_table: str
     idempotency_table: str         # Idempotency-Key records of POST /api/v1/bookmarks
+    api_tokens_table: str          # personal API tokens (store/api_tokens.py)
     public_base_url: str           # "": build short URLs from the request's own domain
     signing_key: str | None        # set locally and in tests; in AWS the key comes from Secrets Manager
     signing_secret_arn: str
@@ -34,6 +35,7 @@ def settings() -> Settings:
         users_table=env["USERS_TABLE"],
         bookmarks_table=env["BOOKMARKS_TABLE"],
         idempotency_table=env["IDEMPOTENCY_TABLE"],
+        api_tokens_table=env["API_TOKENS_TABLE"],
         public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         signing_key=env.get("SIGNING_KEY") or None,
         signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),

@@ -1,7 +1,7 @@
 """Request bodies: strict pydantic models whose custom error types are the API's error codes."""
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import validators
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -137,6 +137,15 @@ class BookmarkPatch(Strict):
     max_visits: MaxVisits | None = None
     short_code: Alias = None  # type: ignore[assignment]
     link_password: Password | None = None  # null removes it
+
+
+class TokenIn(Strict):
+    """POST /api/v1/auth/tokens: a personal API token's name (unique per user, in any case), scopes and lifetime."""
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    # At least one; repeated scopes are merged, in a stable order.
+    scopes: Annotated[list[Literal["bookmarks:read", "bookmarks:write"]], Field(min_length=1, max_length=10),
+                      AfterValidator(lambda scopes: sorted(set(scopes)))]
+    expires_in_days: Annotated[int, Field(ge=1, le=365)] | None = None  # null or left out: no expiry
 
 
 class LinkPasswordIn(Strict):

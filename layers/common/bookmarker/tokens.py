@@ -10,6 +10,8 @@ from bookmarker.config import settings
 from bookmarker.errors import Unauthorized
 from bookmarker.keys import signing_key
 
+# What starts a personal API token (bookmarker.api_tokens) in `Authorization: Bearer`, where a JWT never can.
+API_TOKEN_PREFIX = "bkm_"  # noqa: S105 (a marker, not a secret)
 ALGORITHMS = ["HS256"]  # pinned: "none", RS256 and any other header alg are refused
 REQUIRED = ["sub", "iat", "exp", "jti", "typ", "ver"]
 

@@ -97,8 +97,9 @@ def mark_deleting(user: User) -> None:
         raise TokenRevoked("the token has been revoked")
 
 
-def delete_user(user: User) -> None:
-    """The user and its claims, so its email and username are free again; its tokens die with it."""
+def delete_user(user: User, also: list[Write] | None = None) -> None:
+    """The user and its claims, so its email and username are free again; its tokens die with it. `also`: more
+    deletes for the same transaction (the user's API tokens)."""
     table = _table()
     mine = {":id": {"S": user.id}}  # a claim goes only while it is still the user's
     writes: list[Write] = [
@@ -106,6 +107,7 @@ def delete_user(user: User) -> None:
         ({"Delete": {"TableName": table, "Key": user_key(user.id), "ConditionExpression": "token_version = :v",
                      "ExpressionAttributeValues": {":v": {"N": str(user.token_version)}}}},
          TokenRevoked("the token has been revoked")),
+        *(also or []),
         ({"Delete": {"TableName": table, "Key": _email_key(user.email), "ConditionExpression": "user_id = :id",
                      "ExpressionAttributeValues": mine}}, None),
         ({"Delete": {"TableName": table, "Key": _username_key(user.username), "ConditionExpression": "user_id = :id",
