@@ -1,6 +1,7 @@
-"""`make check-data`: read both tables whole and report every broken invariant (docs/data-model.md).
+"""`make check-data`: read the tables whole and report every broken invariant (docs/data-model.md).
 
-    python -m ops.check_data [--endpoint-url URL] [--users-table NAME] [--bookmarks-table NAME] [--region NAME]
+    python -m ops.check_data [--endpoint-url URL] [--users-table NAME] [--bookmarks-table NAME]
+                             [--api-tokens-table NAME] [--region NAME]
 
 Which DynamoDB: --endpoint-url, else DYNAMODB_ENDPOINT_URL; else real AWS when table names are given
 (the flags, or USERS_TABLE and BOOKMARKS_TABLE); else the running local API (`make run` writes its
@@ -35,6 +36,9 @@ NOT_INVARIANTS = ("REFRESH#", "LOGINFAIL#", "CLIENTFAIL#", "REGISTER#", "LINKFAI
 BOOKMARK, COUNTER, URL_CLAIM, COUNT, TAG = "B#", "#V", "URL#", "COUNT", "TAG#"  # bookmarks table, sk under pk = owner
 DAY = "D#"                                                               # D#<bookmark id>#<YYYY-MM-DD>, a day's visits
 CODE, CODE_SK = "CODE#", "CODE"                                          # a short-code claim's pk and sk
+TOKEN, TOKENS_OF, TOKEN_NAME = "TOKEN#", "USER#", "NAME#"                 # API tokens table, pk
+TOKEN_ENTRY, MAX_TOKENS = "T#", 20                                       # a list's entry: T#<token id>
+TOKEN_SCOPES = {"bookmarks:read", "bookmarks:write"}
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
         "bookmark_id", "n", "tags", "visits", "bot_visits", "last_visited_at", "max_visits",
         "updated_at", "protected", "link_password_hash")  # all the checks read: a bookmark's body stays in the table
@@ -62,6 +66,12 @@ KINDS = {
     "tag_count_mismatch": "a tag's count is not the number of the user's bookmarks holding it (GET /tags is wrong)",
     "tag_invalid": "a bookmark holds a tag the API would refuse (not 1 to 50 of a-z, 0-9, _ and -, or over 20)",
     "protection_mismatch": "a bookmark whose `protected` flag (what the redirect reads) and password hash disagree",
+    "token_owner_missing": "an API token item of a user that does not exist (account deletion removes them all)",
+    "token_unlisted": "an API token that works but is in no list of its user's (it cannot be seen or deleted)",
+    "token_without_lookup": "a listed API token with no lookup (it cannot work, yet counts toward the 20)",
+    "token_name_mismatch": "a token name's claim without its listed token, or a listed token without its claim",
+    "token_count_mismatch": "a user's token count is not the number of tokens listed, or is over 20",
+    "token_scope_invalid": "an API token without scopes, or with one the API does not grant",
     "malformed_item": "an item without an attribute its shape needs",
     "unknown_item": "an item of no shape this tool knows (teach it the new shape)",
 }
@@ -105,12 +115,15 @@ def _s(item: Mapping, name: str) -> str | None:
 
 # ---- the checks: pure, on items as DynamoDB returns them ---------------------------------------------------
 
-def check_items(users_items: Iterable[dict], bookmarks_items: Iterable[dict], *, users_table: str = "users",
-                bookmarks_table: str = "bookmarks") -> Report:
-    users_items, bookmarks_items = list(users_items), list(bookmarks_items)
-    report = Report({users_table: len(users_items), bookmarks_table: len(bookmarks_items)})
+def check_items(users_items: Iterable[dict], bookmarks_items: Iterable[dict], tokens_items: Iterable[dict] = (), *,
+                users_table: str = "users", bookmarks_table: str = "bookmarks",
+                tokens_table: str = "api-tokens") -> Report:
+    users_items, bookmarks_items, tokens_items = list(users_items), list(bookmarks_items), list(tokens_items)
+    report = Report({users_table: len(users_items), bookmarks_table: len(bookmarks_items),
+                     tokens_table: len(tokens_items)})
     users = _check_users(users_items, users_table, report)
     _check_bookmarks(bookmarks_items, users, bookmarks_table, report)
+    _check_tokens(tokens_items, users, tokens_table, report)
     return report
 
 
@@ -311,21 +324,89 @@ def _check_tag_counts(owner: str, mine: _Owner, problem) -> None:
                     f"n is {mine.tag_counts.get(tag, 'missing')}, {held[tag]} bookmark(s) hold it")
 
 
+@dataclass
+class _Tokens:
+    """The API tokens table, by shape."""
+    lookups: dict[str, dict] = field(default_factory=dict)               # hash -> lookup item
+    listed: dict[str, dict[str, dict]] = field(default_factory=dict)     # user id -> token id -> list entry
+    counts: dict[str, int] = field(default_factory=dict)                 # user id -> the list's n
+    names: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # pk -> (user id, name, token id)
+
+
+def _check_tokens(items: list[dict], users: set[str], table: str, report: Report) -> None:
+    """API tokens: each lookup listed by its user with the same hash, each listed token looked up and its name
+    claimed, the count the number listed (at most 20), every owner existing."""
+    problem = functools.partial(report.add, table)
+    tokens = _Tokens()
+    for item in items:
+        pk = _s(item, "pk") or ""
+        if pk.startswith(TOKEN):
+            tokens.lookups[pk.removeprefix(TOKEN)] = item
+        elif pk.startswith(TOKENS_OF):
+            user_id = pk.removeprefix(TOKENS_OF)
+            tokens.listed[user_id] = {name.removeprefix(TOKEN_ENTRY): value.get("M", {})
+                                      for name, value in item.items() if name.startswith(TOKEN_ENTRY)}
+            tokens.counts[user_id] = _n(item, "n")
+        elif pk.startswith(TOKEN_NAME) and pk.count("#") >= 2 and _s(item, "token_id"):
+            user_id, name = pk.removeprefix(TOKEN_NAME).split("#", 1)
+            tokens.names[pk] = (user_id, name, _s(item, "token_id") or "")
+        else:
+            problem("unknown_item", pk, "no known key shape")
+    _check_lookups(tokens, users, problem)
+    _check_token_lists(tokens, users, problem)
+
+
+def _check_lookups(tokens: _Tokens, users: set[str], problem) -> None:
+    by_hash = {_s(entry, "hash"): (user_id, token_id) for user_id, entries in tokens.listed.items()
+               for token_id, entry in entries.items()}
+    for hashed, item in tokens.lookups.items():
+        owner, scopes = _s(item, "user_id") or "", set((item.get("scopes") or {}).get("SS", []))
+        if owner not in users:
+            problem("token_owner_missing", TOKEN + hashed, f"user {owner} does not exist")
+        elif by_hash.get(hashed) != (owner, _s(item, "id")):
+            problem("token_unlisted", TOKEN + hashed, f"token {_s(item, 'id')} of user {owner} is not in their list")
+        if not scopes or not scopes <= TOKEN_SCOPES:
+            problem("token_scope_invalid", TOKEN + hashed, f"scopes {sorted(scopes)}")
+
+
+def _check_token_lists(tokens: _Tokens, users: set[str], problem) -> None:
+    claimed = {(user_id, token_id) for user_id, _, token_id in tokens.names.values()}
+    for user_id, entries in tokens.listed.items():
+        key = TOKENS_OF + user_id
+        if user_id not in users:
+            problem("token_owner_missing", key, f"user {user_id} does not exist")
+            continue
+        if tokens.counts[user_id] != len(entries) or len(entries) > MAX_TOKENS:
+            problem("token_count_mismatch", key, f"n is {tokens.counts[user_id]}, {len(entries)} token(s) listed")
+        for token_id, entry in entries.items():
+            if _s(entry, "hash") not in tokens.lookups:
+                problem("token_without_lookup", key, f"token {token_id} has no lookup")
+            if (user_id, token_id) not in claimed:
+                problem("token_name_mismatch", key, f"token {token_id}'s name is not claimed")
+    for pk, (user_id, name, token_id) in tokens.names.items():
+        entry = tokens.listed.get(user_id, {}).get(token_id)
+        if user_id not in users:
+            problem("token_owner_missing", pk, f"user {user_id} does not exist")
+        elif entry is None or (_s(entry, "name") or "").casefold() != name:
+            problem("token_name_mismatch", pk, f"names token {token_id}, which is not listed under this name")
+
+
 # ---- reading the tables ------------------------------------------------------------------------------
 
-def scan(client, table: str) -> list[dict]:
-    """Every item of the table (consistent reads), with only the attributes the checks read."""
+def scan(client, table: str, *, whole: bool = False) -> list[dict]:
+    """Every item of the table (consistent reads), with only the attributes the checks read; `whole`: all of
+    each (the API tokens table, whose lists name their attributes after the tokens, and is small)."""
     names = {f"#a{i}": a for i, a in enumerate(READ)}
-    pages = client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True,
-                                                  ProjectionExpression=", ".join(names),
-                                                  ExpressionAttributeNames=names)
+    projection = {} if whole else {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    pages = client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True, **projection)
     return [item for page in pages for item in page["Items"]]
 
 
-def check(client, users_table: str, bookmarks_table: str) -> Report:
-    """Scan both tables and check them."""
+def check(client, users_table: str, bookmarks_table: str, tokens_table: str | None = None) -> Report:
+    """Scan the tables and check them (the API tokens table when it is named)."""
     return check_items(scan(client, users_table), scan(client, bookmarks_table),
-                       users_table=users_table, bookmarks_table=bookmarks_table)
+                       scan(client, tokens_table, whole=True) if tokens_table else (), users_table=users_table,
+                       bookmarks_table=bookmarks_table, tokens_table=tokens_table or "api-tokens (not read)")
 
 
 class NothingToRead(Exception):
@@ -341,13 +422,17 @@ class Source:
     region: str = "us-east-1"
     saved_state: Path | None = None     # the local API's state file, read when it is not running
     hint: str = ""                      # what to try when it cannot be reached
+    tokens_table: str | None = None     # the API tokens table; None: not read (AWS without its name)
 
 
 def _local_tables(env: Mapping[str, str]) -> tuple[str, str]:
+    return _local_names(env)["USERS_TABLE"], _local_names(env)["BOOKMARKS_TABLE"]
+
+
+def _local_names(env: Mapping[str, str]) -> dict[str, str]:
     from local.template import DEFAULT_TEMPLATE, Template
 
-    names = Template(env.get("LOCAL_TEMPLATE") or DEFAULT_TEMPLATE).merged_environment()
-    return names["USERS_TABLE"], names["BOOKMARKS_TABLE"]
+    return Template(env.get("LOCAL_TEMPLATE") or DEFAULT_TEMPLATE).merged_environment()
 
 
 def locate(args: argparse.Namespace, env: Mapping[str, str], directory: Path | None = None) -> Source:
@@ -364,20 +449,25 @@ def locate(args: argparse.Namespace, env: Mapping[str, str], directory: Path | N
         if not (users_table and bookmarks_table):
             local_users, local_bookmarks = _local_tables(env)
             users_table, bookmarks_table = users_table or local_users, bookmarks_table or local_bookmarks
-        return Source(endpoint or f"AWS ({region})", users_table, bookmarks_table, endpoint, region)
+        tokens_table = args.api_tokens_table or env.get("API_TOKENS_TABLE") or (
+            _local_names(env)["API_TOKENS_TABLE"] if endpoint else None)
+        return Source(endpoint or f"AWS ({region})", users_table, bookmarks_table, endpoint, region,
+                      tokens_table=tokens_table)
 
     directory = directory or state_dir()
     users_table, bookmarks_table = _local_tables(env)
+    tokens_table = _local_names(env)["API_TOKENS_TABLE"]
     published = endpoint_file(directory)
     if published.exists():
         running = json.loads(published.read_text())
         return Source(f"{running['endpoint_url']}, the local API's ({published})", users_table, bookmarks_table,
                       running["endpoint_url"], args.region or running.get("region") or region,
-                      hint=f" (the local API did not stop cleanly? start it again, or delete {published})")
+                      hint=f" (the local API did not stop cleanly? start it again, or delete {published})",
+                      tokens_table=tokens_table)
     saved = directory / "dynamodb.json"
     if saved.exists():
         return Source(f"the local API's saved state ({saved}; it is not running)", users_table, bookmarks_table,
-                      saved_state=saved)
+                      saved_state=saved, tokens_table=tokens_table)
     raise NothingToRead(f"no DynamoDB to read: no local API runs or has run with its state in {directory} "
                         "(make run), DYNAMODB_ENDPOINT_URL is unset, and no table names are given (for AWS)")
 
@@ -386,7 +476,8 @@ def read(source: Source) -> Report:
     if source.saved_state:  # typed JSON as DynamoDB returns it (binary values base64: none are checked)
         tables = json.loads(source.saved_state.read_text()).get("tables", {})
         return check_items(tables.get(source.users_table, []), tables.get(source.bookmarks_table, []),
-                           users_table=source.users_table, bookmarks_table=source.bookmarks_table)
+                           tables.get(source.tokens_table or "", []), users_table=source.users_table,
+                           bookmarks_table=source.bookmarks_table, tokens_table=source.tokens_table or "")
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
@@ -401,7 +492,7 @@ def read(source: Source) -> Report:
     client = session.client("dynamodb", endpoint_url=source.endpoint_url, **credentials,
                             config=Config(retries=retries, connect_timeout=3))
     try:
-        return check(client, source.users_table, source.bookmarks_table)
+        return check(client, source.users_table, source.bookmarks_table, source.tokens_table)
     except ClientError as exc:
         raise NothingToRead(f"{source.where}: {exc}") from exc
     except BotoCoreError as exc:
@@ -432,12 +523,15 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
                                                "local API's, else AWS)")
     parser.add_argument("--users-table", help="default: USERS_TABLE, else the local API's")
     parser.add_argument("--bookmarks-table", help="default: BOOKMARKS_TABLE, else the local API's")
+    parser.add_argument("--api-tokens-table", help="default: API_TOKENS_TABLE, else the local API's (AWS: not read "
+                                                   "unless named)")
     parser.add_argument("--region", help="default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1")
     parser.add_argument("--show", type=int, default=20, metavar="N", help="problems listed per kind (default 20)")
     args = parser.parse_args(argv)
     try:
         source = locate(args, os.environ if env is None else env)
-        print(f"checking {source.users_table} and {source.bookmarks_table} at {source.where}", flush=True)
+        tokens = f" and {source.tokens_table}" if source.tokens_table else ""
+        print(f"checking {source.users_table}, {source.bookmarks_table}{tokens} at {source.where}", flush=True)
         report = read(source)
     except NothingToRead as exc:
         print(f"check-data: {exc}", file=sys.stderr)

@@ -25,6 +25,10 @@ def test_a_full_session_logs_no_secret(start_local_api, tmp_path):
     c.post(f"/{locked['short_code']}", json={"password": "a wrong link password"})
     c.post(f"/{locked['short_code']}", data={"password": LINK_PASSWORD})  # as the page's form sends it
     c.patch(f"/api/v1/bookmarks/{locked['id']}", headers=auth, json={"link_password": NEW_LINK_PASSWORD})
+    api_token = c.post("/api/v1/auth/tokens", headers=auth, json={"name": "logged", "scopes": ["bookmarks:read"]}
+                       ).json()["token"]
+    c.get("/api/v1/bookmarks", headers={"authorization": f"Bearer {api_token}"})
+    c.get("/api/v1/auth/me", headers={"authorization": f"Bearer {api_token}"})  # refused: 403
     c.get("/api/v1/auth/me", headers={"authorization": "Bearer forged.token.value"})
     c.post("/api/v1/auth/password", headers=auth, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
     fresh = c.post("/api/v1/auth/login", json={"email": "logged@example.com", "password": NEW_PASSWORD}).json()
@@ -36,7 +40,7 @@ def test_a_full_session_logs_no_secret(start_local_api, tmp_path):
 
     secrets = [PASSWORD, NEW_PASSWORD, user["access"], user["refresh"], pair["access"], pair["refresh"],
                fresh["user"]["access"], key, "forged.token.value", LINK_PASSWORD, NEW_LINK_PASSWORD,
-               "a wrong link password", urlencode({"password": LINK_PASSWORD})]
+               "a wrong link password", urlencode({"password": LINK_PASSWORD}), api_token, api_token[12:]]
     assert '"level":"DEBUG"' in logs or '"level":"INFO"' in logs  # the functions did log
     for secret in secrets:
         assert secret not in logs

@@ -11,6 +11,8 @@ from moto import mock_aws
 
 import auth_delete
 import auth_login
+import auth_tokens_create
+import auth_tokens_delete
 import bookmarks_create
 import bookmarks_delete
 import bookmarks_patch
@@ -22,7 +24,7 @@ from ops import check_data
 from ops.check_data import NothingToRead, check, locate
 from tests.conftest import TEMPLATE, call, make_event
 
-USERS, BOOKMARKS = os.environ["USERS_TABLE"], os.environ["BOOKMARKS_TABLE"]
+USERS, BOOKMARKS, TOKENS = os.environ["USERS_TABLE"], os.environ["BOOKMARKS_TABLE"], os.environ["API_TOKENS_TABLE"]
 GHOST = "01GHQSTXXXXXXXXXXXXXXXXXXX"  # a user id, or bookmark id, that exists nowhere
 SLACK = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
 
@@ -51,6 +53,11 @@ def write_world(make_user, make_bookmark) -> dict:
         "url": "https://example.com/locked", "link_password": "open sesame 123"}))[1]
     assert call(redirect_unlock.lambda_handler, make_event("POST /{short_code}", path_params={
         "short_code": locked["short_code"]}, body={"password": "wrong guess"}))[0] == 401  # a window: skipped
+    tokens = [call(auth_tokens_create.lambda_handler, make_event("POST /api/v1/auth/tokens", token=who.access, body={
+        "name": name, "scopes": ["bookmarks:read"]}))[1] for who, name in ((alice, "kept"), (alice, "gone"),
+                                                                           (carol, "carol's"))]
+    assert call(auth_tokens_delete.lambda_handler, make_event("DELETE /api/v1/auth/tokens/{id}", path_params={
+        "id": tokens[1]["id"]}, token=alice.access))[0] == 204
     carols = make_bookmark(carol, "https://example.com/c", tags=["news"])
     assert follow(carols["short_code"]) == 302  # a day, gone with the account
     assert call(auth_delete.lambda_handler, make_event(
@@ -58,7 +65,7 @@ def write_world(make_user, make_bookmark) -> dict:
     assert call(auth_login.lambda_handler, make_event(
         "POST /api/v1/auth/login", body={"email": bob.email, "password": "not the password"}))[0] == 401
     return {"alice": alice, "bob": bob, "first": first, "second": second, "gone": gone, "bobs": bobs,
-            "locked": locked}
+            "locked": locked, "token": tokens[0]}
 
 
 def follow(code: str, user_agent: str = "") -> int:
@@ -72,7 +79,7 @@ def written(make_user, make_bookmark) -> tuple[dict, dict]:
     with mock_aws():
         create_tables(_admin(), TEMPLATE)
         facts = write_world(make_user, make_bookmark)
-        return facts, {t: _admin().scan(TableName=t, ConsistentRead=True)["Items"] for t in (USERS, BOOKMARKS)}
+        return facts, {t: _admin().scan(TableName=t, ConsistentRead=True)["Items"] for t in (USERS, BOOKMARKS, TOKENS)}
 
 
 @pytest.fixture
@@ -90,7 +97,7 @@ def _admin():
 
 
 def report(tables):
-    return check(tables, USERS, BOOKMARKS)
+    return check(tables, USERS, BOOKMARKS, TOKENS)
 
 
 def key(owner: str, sk: str) -> dict:
@@ -221,6 +228,46 @@ def test_a_protected_flag_and_password_hash_that_disagree_are_reported(tables, w
     assert report(tables).kinds() == {("protection_mismatch", f"{alice.id} B#{target['id']}")}
 
 
+def token_items(tables) -> dict[str, dict]:
+    return {i["pk"]["S"]: i for i in tables.scan(TableName=TOKENS, ConsistentRead=True)["Items"]}
+
+
+def test_the_world_has_one_token_left(tables, world):
+    assert sorted(pk.split("#")[0] for pk in token_items(tables)) == ["NAME", "TOKEN", "USER"]
+
+
+@pytest.mark.parametrize(("broken", "kind"), [
+    ("list entry removed", "token_unlisted token_name_mismatch"), ("lookup removed", "token_without_lookup"),
+    ("name claim removed", "token_name_mismatch"), ("count moved", "token_count_mismatch"),
+    ("scope unknown", "token_scope_invalid"), ("owner gone", "token_owner_missing"),
+])
+def test_each_broken_api_token_invariant_is_reported(tables, world, broken, kind):
+    alice, token = world["alice"], world["token"]
+    found = token_items(tables)
+    lookup = next(pk for pk in found if pk.startswith("TOKEN#"))
+    listing, name = f"USER#{alice.id}", next(pk for pk in found if pk.startswith("NAME#"))
+    keyed = {"pk": {"S": lookup}}
+    if broken == "list entry removed":
+        tables.update_item(TableName=TOKENS, Key={"pk": {"S": listing}}, UpdateExpression="REMOVE #t ADD n :m",
+                           ExpressionAttributeNames={"#t": f"T#{token['id']}"}, ExpressionAttributeValues={
+                               ":m": {"N": "-1"}})
+    elif broken == "lookup removed":
+        tables.delete_item(TableName=TOKENS, Key=keyed)
+    elif broken == "name claim removed":
+        tables.delete_item(TableName=TOKENS, Key={"pk": {"S": name}})
+    elif broken == "count moved":
+        tables.update_item(TableName=TOKENS, Key={"pk": {"S": listing}}, UpdateExpression="ADD n :one",
+                           ExpressionAttributeValues={":one": {"N": "1"}})
+    elif broken == "scope unknown":
+        tables.update_item(TableName=TOKENS, Key=keyed, UpdateExpression="SET scopes = :s",
+                           ExpressionAttributeValues={":s": {"SS": ["admin"]}})
+    else:
+        tables.put_item(TableName=TOKENS, Item={"pk": {"S": "TOKEN#" + "0" * 64}, "id": {"S": GHOST},
+                                                "user_id": {"S": GHOST}, "scopes": {"SS": ["bookmarks:read"]}})
+
+    assert {k for k, _ in report(tables).kinds()} == set(kind.split())
+
+
 def test_a_bookmark_without_its_url_claim_is_reported(tables, world):
     alice, first = world["alice"], world["first"]
     tables.delete_item(TableName=BOOKMARKS, Key=key(alice.id, f"URL#{urls.url_key(first['url'])}"))
@@ -330,7 +377,8 @@ def test_items_of_unknown_shape_are_reported(tables, world):
 # ---- where it reads from, and what it prints -------------------------------------------------------------------
 
 def flags(**given) -> Namespace:
-    return Namespace(**{"endpoint_url": None, "users_table": None, "bookmarks_table": None, "region": None, **given})
+    return Namespace(**{"endpoint_url": None, "users_table": None, "bookmarks_table": None, "api_tokens_table": None,
+                        "region": None, **given})
 
 
 def test_without_settings_it_reads_the_running_local_apis_endpoint(tmp_path):
