@@ -41,7 +41,8 @@ TOKEN_ENTRY, MAX_TOKENS = "T#", 20                                       # a lis
 TOKEN_SCOPES = {"bookmarks:read", "bookmarks:write"}
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
         "bookmark_id", "n", "tags", "visits", "bot_visits", "last_visited_at", "max_visits",
-        "updated_at", "protected", "link_password_hash")  # all the checks read: a bookmark's body stays in the table
+        "updated_at", "protected", "link_password_hash", "day_visits",
+        "day_bot_visits")  # all the checks read: a bookmark's body stays in the table
 
 KINDS = {
     "email_claim_orphan": "an email claim names a user that does not exist",
@@ -293,14 +294,14 @@ def _n(item: Mapping, name: str) -> int:
 
 
 def _check_visits(item: dict, mine: _Owner, key: str, problem) -> None:
-    """The days of a bookmark add up to its totals or less (a day is counted only after its total, and never
-    retried); no person's visit counted past its cap. Lowering a cap below the visits already counted is allowed:
+    """The days of a bookmark add up to its totals (counted in the same write; less only for visits counted before
+    days were); no person's visit counted past its cap. Lowering a cap below the visits already counted is allowed:
     only a visit counted after the cap was set (last_visited_at later than updated_at) can have passed it."""
     bookmark_id, counter = _s(item, "id"), mine.counters.get(_s(item, "id") or "")
     if counter is None:
         return  # bookmark_without_counter, reported already
-    for name in ("visits", "bot_visits"):
-        days = sum(_n(day, name) for day in mine.days.get(bookmark_id or "", []))
+    for name in ("visits", "bot_visits"):  # the day items, and the counter's current day
+        days = sum(_n(day, name) for day in mine.days.get(bookmark_id or "", [])) + _n(counter, f"day_{name}")
         if days > _n(counter, name):
             problem("days_above_total", key, f"its days add up to {days} {name}, its counter holds {_n(counter, name)}")
     cap, last = item.get("max_visits"), _s(counter, "last_visited_at")

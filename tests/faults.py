@@ -14,9 +14,9 @@ changes nothing and botocore's own retries do not hide it: the store sees the er
 once the SDK has given up. LOST is the other half of a network fault: the call goes through (its write
 is applied) and then its answer is lost as a read timeout.
 
-By default the store's clients (`bookmarker.store.client.client()`, one per process as in a Lambda
-container, and its twin without retries) get the faults; pass `clients=` for others (a test's own client
-stays unharmed by default, so it can check the tables afterwards).
+By default the store's client (`bookmarker.store.client.client()`, one per process, as in a Lambda
+container) gets the faults; pass `clients=` for others (a test's own client stays unharmed by default, so
+it can check the tables afterwards).
 """
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ class _Injector:
 def _store_clients():
     from bookmarker.store.client import client
 
-    return [client(), client(retries=False)]
+    return [client()]
 
 
 @contextmanager

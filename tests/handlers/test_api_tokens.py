@@ -1,7 +1,10 @@
 """Personal API tokens (docs/api.md): minted, listed and revoked from a login session only; the secret shown once
 and kept only as a SHA-256; each route's scope enforced; unknown, revoked and expired tokens 401; last_used_at
 moved at most once a minute; account deletion removes them, password change and logout leave them."""
+import dataclasses
 import hashlib
+import io
+import logging
 import os
 import re
 from unittest import mock
@@ -9,6 +12,7 @@ from unittest import mock
 import pytest
 
 import auth_delete
+import auth_login
 import auth_logout
 import auth_me
 import auth_password
@@ -20,8 +24,11 @@ import bookmarks_create
 import bookmarks_get
 import bookmarks_list
 from bookmarker import auth, clock
+from bookmarker.errors import Conflict
+from bookmarker.log import logger
 from bookmarker.store import api_tokens as store
 from tests.conftest import at_once, call, make_event
+from tests.faults import fail_call
 
 READ, WRITE = ["bookmarks:read"], ["bookmarks:write"]
 
@@ -156,9 +163,9 @@ def test_a_read_token_reads_and_a_write_token_writes_each_only_that(alice):
 def test_no_api_token_reaches_the_auth_routes(alice, handler, route, body):
     token = mint(alice, scopes=READ + WRITE)["token"]
 
-    status, answer, _ = call(handler.lambda_handler, make_event(route, token=token, body=body))
-
-    assert (status, answer["code"]) == (403, "insufficient_scope")
+    for sent in (token, "bkm_" + "A" * 43, "bkm_junk"):  # known or not: refused before any lookup
+        status, answer, _ = call(handler.lambda_handler, make_event(route, token=sent, body=body))
+        assert (status, answer["code"]) == (403, "insufficient_scope")
     assert len(listed(alice)) == 1
 
 
@@ -172,11 +179,13 @@ def test_a_revoked_token_fails_on_the_very_next_call(alice):
     assert (status, body["code"], headers["WWW-Authenticate"]) == (401, "invalid_token", "Bearer")
 
 
-@pytest.mark.parametrize("token", ["bkm_" + "A" * 43, "bkm_", "bkm_%00", "bkm_" + "é" * 40])
-def test_an_unknown_token_is_401(alice, token):
-    status, body, headers = bookmarks_with(token)
+@pytest.mark.parametrize("token", ["bkm_" + "A" * 43, "bkm_", "bkm_%00", "bkm_" + "é" * 40, "bkm_" + "A" * 8000])
+def test_an_unknown_token_is_401_and_a_malformed_one_costs_no_read(alice, token):
+    with fail_call(99) as faults:
+        status, body, headers = bookmarks_with(token)
 
     assert (status, body["code"], headers["WWW-Authenticate"]) == (401, "invalid_token", "Bearer")
+    assert dict(faults.operations) == ({"GetItem": 1} if len(token) == 47 else {})
 
 
 def test_an_expired_token_is_401(alice):
@@ -224,20 +233,39 @@ def test_a_burst_of_calls_at_once_writes_last_used_at_once(tables, alice, monkey
     assert applied.count(True) == 1  # the conditional write lets one through, whatever the others read
 
 
-def test_the_token_is_never_logged(alice, capsys):
-    made = mint(alice)
+@pytest.fixture
+def log_lines():
+    """What the functions log, as Powertools formats it (its own handler keeps the stdout of its import: capsys
+    would see nothing)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logging.getLogger(logger.name).addHandler(handler)
+    yield stream
+    logging.getLogger(logger.name).removeHandler(handler)
+
+
+def test_the_token_is_never_logged(alice, log_lines):
+    made = mint(alice, scopes=READ + WRITE)
     bookmarks_with(made["token"])
     create_with(made["token"])
+    call(auth_me.lambda_handler, make_event("GET /api/v1/auth/me", token=made["token"]))
 
-    out = capsys.readouterr()
-    assert made["token"] not in out.out + out.err
-    assert made["token"][12:] not in out.out + out.err
+    logged = log_lines.getvalue()
+    assert '"message":"api token created"' in logged and '"credential":"api_token"' in logged  # it did log
+    assert '"message":"bookmark created"' in logged
+    assert made["token"] not in logged and made["token"][12:] not in logged
 
 
 # ---- the account around them ----------------------------------------------------------------------------------------
 
 def test_password_change_and_logout_leave_api_tokens_working(alice):
     made = mint(alice)
+    assert call(auth_logout.lambda_handler, make_event("POST /api/v1/auth/logout", token=alice.access))[0] == 204
+    assert bookmarks_with(made["token"])[0] == 200
+    status, body, _ = call(auth_login.lambda_handler, make_event("POST /api/v1/auth/login", body={
+        "email": alice.email, "password": alice.password}))
+    alice = dataclasses.replace(alice, access=body["user"]["access"])
     status, _, _ = call(auth_password.lambda_handler, make_event(
         "POST /api/v1/auth/password", token=alice.access,
         body={"current_password": alice.password, "new_password": "another long password"}))
@@ -266,3 +294,24 @@ def test_no_token_is_minted_for_an_account_being_deleted(tables, alice):
 
     assert mint(alice, expect=401)["code"] == "invalid_token"
     assert items(tables) == []
+
+
+def test_a_call_racing_the_tokens_deletion_is_401_not_a_409(alice, monkeypatch):
+    """mark_used meets the deletion's transaction (TransactionConflict: 409 from the store): read again."""
+    made = mint(alice)
+
+    def locked(*_):
+        revoke(alice, made["id"])  # the deletion commits as the write is refused
+        raise Conflict("the data changed meanwhile; try again")
+
+    monkeypatch.setattr(store, "mark_used", locked)
+    status, body, _ = bookmarks_with(made["token"])
+
+    assert (status, body["code"]) == (401, "invalid_token")
+
+
+def test_a_call_whose_last_use_write_meets_a_lock_still_answers(alice, monkeypatch):
+    made = mint(alice)
+    monkeypatch.setattr(store, "mark_used", lambda *_: (_ for _ in ()).throw(Conflict("locked")))
+
+    assert bookmarks_with(made["token"])[0] == 200

@@ -149,10 +149,10 @@ def test_everything_left_under_a_deleted_user_is_reported(tables, world):
     for pk in (f"USER#{bob.id}", f"EMAIL#{bob.email}", f"USERNAME#{bob.username}"):
         tables.delete_item(TableName=USERS, Key={"pk": {"S": pk}})  # as if the bookmarks had not been swept
     bookmark_id, url_key = world["bobs"]["id"], urls.url_key(world["bobs"]["url"])
-    (day,) = days_of(tables, bob.id, bookmark_id)
+    tables.put_item(TableName=BOOKMARKS, Item={**key(bob.id, f"D#{bookmark_id}#2026-01-01"), "visits": {"N": "0"}})
 
     assert report(tables).kinds() == {("owner_missing", f"{bob.id} {sk}") for sk in (
-        f"B#{bookmark_id}", f"B#{bookmark_id}#V", f"URL#{url_key}", "COUNT", day["sk"]["S"])}
+        f"B#{bookmark_id}", f"B#{bookmark_id}#V", f"URL#{url_key}", "COUNT", f"D#{bookmark_id}#2026-01-01")}
 
 
 def test_a_bookmark_without_its_counter_is_reported(tables, world):
@@ -174,12 +174,14 @@ def days_of(tables, owner: str, bookmark_id: str) -> list[dict]:
                         ExpressionAttributeValues={":o": {"S": owner}, ":d": {"S": f"D#{bookmark_id}#"}})["Items"]
 
 
-def test_the_world_has_days_and_a_reached_cap(tables, world):
-    first, bobs = days_of(tables, world["alice"].id, world["first"]["id"]), days_of(tables, world["bob"].id,
-                                                                                     world["bobs"]["id"])
+def test_the_world_counts_each_visit_in_its_counters_day_and_reaches_a_cap(tables, world):
+    def counter(owner, bookmark_id):
+        return tables.get_item(TableName=BOOKMARKS, Key=key(owner, f"B#{bookmark_id}#V"))["Item"]
 
-    assert [(d["visits"]["N"], d["bot_visits"]["N"]) for d in first] == [("1", "1")]
-    assert [d["visits"]["N"] for d in bobs] == ["1"]
+    first, bobs = counter(world["alice"].id, world["first"]["id"]), counter(world["bob"].id, world["bobs"]["id"])
+
+    assert (first["day_visits"]["N"], first["day_bot_visits"]["N"], first["visits"]["N"]) == ("1", "1", "1")
+    assert (bobs["day_visits"]["N"], bobs["visits"]["N"]) == ("1", "1")
 
 
 @pytest.mark.parametrize("counted", ["visits", "bot_visits"])

@@ -3,19 +3,21 @@ access token (a JWT) or a personal API token (`bkm_...`). Each route declares, h
 a scope an API token may hold ("bookmarks:read", "bookmarks:write"), or "session" (a login session alone: the
 /api/v1/auth/* routes, which no API token ever reaches)."""
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, overload
 
 from bookmarker import clock, tokens
-from bookmarker.errors import InsufficientScope, TokenRevoked, Unauthorized
+from bookmarker.errors import Conflict, InsufficientScope, TokenRevoked, Unauthorized
 from bookmarker.http import Request, Result
 from bookmarker.log import logger
 from bookmarker.store import api_tokens, users
 
 type Scope = Literal["bookmarks:read", "bookmarks:write"]
 type Needs = Scope | Literal["session"]
+_API_TOKEN = re.compile(re.escape(tokens.API_TOKEN_PREFIX) + r"[A-Za-z0-9_-]{43}")  # api_tokens.mint's shape
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at moves at most this often: a busy script writes little
 
 
@@ -49,6 +51,8 @@ def current_user(headers: Mapping[str, str], typ: tokens.TokenKind) -> tuple[use
 def token_holder(secret: str, scope: Scope) -> str:
     """The user id of a live API token holding `scope`: unknown, revoked or expired is 401, a token without the
     scope 403. Its last_used_at moves when it is older than a minute (one conditional write, no more)."""
+    if not _API_TOKEN.fullmatch(secret):  # not one we could have made: no read
+        raise Unauthorized("the API token is unknown or has been deleted")
     hashed = api_tokens.digest(secret)
     found = api_tokens.find(hashed)
     if found is None:
@@ -60,7 +64,11 @@ def token_holder(secret: str, scope: Scope) -> str:
     now = clock.now()
     stale = clock.iso(now - LAST_USED_EVERY)
     if found.last_used_at is None or found.last_used_at < stale:
-        api_tokens.mark_used(hashed, clock.iso(now), stale)
+        try:
+            api_tokens.mark_used(hashed, clock.iso(now), stale)
+        except Conflict:  # its deletion's transaction holds the item: read it again, gone is 401
+            if api_tokens.find(hashed) is None:
+                raise Unauthorized("the API token is unknown or has been deleted") from None
     return found.user_id
 
 

@@ -190,10 +190,10 @@ def patch(owner: str, bookmark_id: str, data: BookmarkPatch, base: str) -> dict[
 
 
 def delete(owner: str, bookmark_id: str) -> None:
-    """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again. Its days go first,
-    so a fault leaves the bookmark, whole, to delete again; then once more after it, for a visit counted in between
-    (the bookmark gone, its counter refuses any later one). A DELETE that finds no bookmark sweeps any days left by
-    an earlier try that failed there, then answers 404."""
+    """A delete is meant whatever the bookmark holds now: one that raced an edit reads it again. Its day items go
+    after it: once its counter is gone no visit can write a day (a day is written in a transaction with the
+    counter, store/visits.py), so nothing comes back. A fault there answers 503; the same DELETE again finds no
+    bookmark, sweeps the days left, and answers 404."""
     for _ in range(DELETE_ATTEMPTS):
         try:
             found = _mine(owner, bookmark_id)
@@ -201,7 +201,6 @@ def delete(owner: str, bookmark_id: str) -> None:
             if is_id(bookmark_id):
                 visits.delete_days(owner, bookmark_id)
             raise
-        visits.delete_days(owner, found.id)
         try:
             store.delete_bookmark(found)
         except BookmarkChanged:

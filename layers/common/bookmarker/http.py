@@ -161,7 +161,9 @@ def endpoint(fn: Handler | None = None, *, on_error: ErrorPage | None = None,
     if fn is None:
         return functools.partial(endpoint, on_error=on_error, max_body=max_body)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    # log_event pinned off: the event holds the Authorization header, whatever POWERTOOLS_LOGGER_LOG_EVENT says.
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True,
+                                  log_event=False)
     @functools.wraps(fn)
     def handler(event: Event, context: "LambdaContext") -> Answer:
         request = None

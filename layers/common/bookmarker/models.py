@@ -143,7 +143,7 @@ class TokenIn(Strict):
     """POST /api/v1/auth/tokens: a personal API token's name (unique per user, in any case), scopes and lifetime."""
     name: Annotated[str, Field(min_length=1, max_length=100)]
     # At least one; repeated scopes are merged, in a stable order.
-    scopes: Annotated[list[Literal["bookmarks:read", "bookmarks:write"]], Field(min_length=1, max_length=10),
+    scopes: Annotated[list[Literal["bookmarks:read", "bookmarks:write"]], Field(min_length=1, max_length=100),
                       AfterValidator(lambda scopes: sorted(set(scopes)))]
     expires_in_days: Annotated[int, Field(ge=1, le=365)] | None = None  # null or left out: no expiry
 

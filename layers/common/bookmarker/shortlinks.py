@@ -58,9 +58,8 @@ def follow(link: store.ShortLink, user_agent: str) -> Response:
 
 
 def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
-    """False when the link's bookmark is gone; True when counted, or when only the count failed (a capped link
-    then answers 503: its count decides whether this visit may pass). The day's count follows the total's, and
-    only once the total counted the visit: at most three requests with the lookup."""
+    """False when the link's bookmark is gone; True when counted (the total and the day, one write), or when only
+    the count failed (a capped link then answers 503: its count decides whether this visit may pass)."""
     try:
         visits.count_visit(link, now, bot=bot)
     except visits.LinkGone:
@@ -70,19 +69,14 @@ def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
     except visits.VisitNotCounted as exc:
         if link.max_visits is not None:
             raise Unavailable("the link's visits could not be counted; try again shortly") from exc
-        _not_counted("VisitsNotCounted", "visit not counted", link, exc)  # the person still arrives
-        return True
-    try:
-        visits.count_day(link, now[:10], bot=bot)  # now is clock.iso: its first ten characters are the UTC day
-    except visits.VisitNotCounted as exc:
-        _not_counted("VisitDaysNotCounted", "visit not counted in its day", link, exc)
+        _not_counted(link, exc)  # the person still arrives
     return True
 
 
-def _not_counted(metric: str, message: str, link: store.ShortLink, exc: Exception) -> None:
+def _not_counted(link: store.ShortLink, exc: Exception) -> None:
     """Throttled or unreachable: logged, and counted as a metric for an alarm to watch."""
-    logger.warning(message, bookmark_id=link.bookmark_id, error=str(exc))
-    with single_metric(name=metric, unit=MetricUnit.Count, value=1, namespace="Bookmarker") as m:
+    logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
+    with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1, namespace="Bookmarker") as m:
         m.add_dimension(name="service", value="bookmarker")
 
 

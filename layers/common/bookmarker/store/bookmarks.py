@@ -186,7 +186,9 @@ def _creation(owner: str, group: list[Bookmark]) -> tuple[list[Write], dict[int,
             # Fresh ULIDs: a failed condition on the first can only be an earlier attempt of this very call.
             ({"Put": {"TableName": table, "Item": _item(b), "ConditionExpression": "attribute_not_exists(pk)"}},
              ALREADY_WRITTEN if i == 0 else None),
-            ({"Put": {"TableName": table, "Item": {**_key(owner, f"B#{b.id}#V"), "visits": {"N": "0"}}}}, None),
+            # The counter starts on its creation's UTC day (store/visits.py): a visit that day is one write.
+            ({"Put": {"TableName": table, "Item": {**counter_key(owner, b.id), "visits": {"N": "0"},
+                                                   "day": {"S": b.created_at[:10]}}}}, None),
             ({"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
                       "Item": {**_key(owner, f"URL#{b.url_key}"), "bookmark_id": {"S": b.id}}}},
              refusal("url", b, UrlExists("you already saved this URL"))),
@@ -400,7 +402,9 @@ def delete_all(owner: str) -> int:
         bookmarks, rest = _owner_items(owner)
         try:
             for group in _groups(bookmarks):
-                delete_keys(_table(), [key for b in group for key in b.days])  # first, as a bookmark's delete
+                # First: a fault leaves whole bookmarks, with fewer days. A day a visit rolls over meanwhile is
+                # among the leftovers read again below.
+                delete_keys(_table(), [key for b in group for key in b.days])
                 _sweep(owner, group)
                 removed += len(group)
         except BookmarkChanged:

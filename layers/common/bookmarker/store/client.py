@@ -87,15 +87,12 @@ def _unavailable(operation: str, cause: str) -> Unavailable:
 
 
 @functools.cache
-def client(*, retries: bool = True) -> "DynamoDBClient":
-    """The store's client. `retries=False`: a second one, whose calls are sent once, for a write that must never
-    apply twice and may be missed (a day's visit count: the SDK retries an answer lost to a timeout, and ADD is
-    not idempotent). Made when first asked for (~6 ms), by the first visit of a container."""
+def client() -> "DynamoDBClient":
     session = botocore.session.get_session()
     raw = session.create_client(
         "dynamodb",
         endpoint_url=settings().dynamodb_endpoint_url,
-        config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS if retries else 1},
+        config=Config(retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
                       connect_timeout=CONNECT_TIMEOUT, read_timeout=settings().dynamodb_read_timeout),
     )
     # _Client passes every operation on to the botocore client, same arguments, same answers (it maps only the

@@ -1,12 +1,18 @@
-"""Visits: each link's counter (`B#<id>#V`, its totals) and its visits per UTC day (`D#<id>#<YYYY-MM-DD>`), both
-moved by the redirect. The days live outside the `B#` range, so no list's Query reads them. Shapes and costs:
-docs/data-model.md."""
+"""Visits: each link's counter (`B#<id>#V`) holds its totals and the count of its current UTC day; the days before
+are day items (`D#<id>#<YYYY-MM-DD>`), written when the day rolls over. So a visit is one conditional write that
+counts the total and the day together (one write unit), and a day item is written once a day at most. The day
+items live outside the `B#` range: no list's Query reads them. Shapes and costs: docs/data-model.md."""
+from dataclasses import dataclass
+from typing import Final, cast
+
 from botocore.exceptions import ClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, Unavailable
 from bookmarker.store.bookmarks import ShortLink, counter_key
-from bookmarker.store.client import client, delete_keys, error_code, query_all
+from bookmarker.store.client import Item, Write, client, delete_keys, error_code, query_all, transact
+
+ROLLOVER_ATTEMPTS: Final = 3  # another visit rolled the day over first: count again, in the day it set
 
 
 class VisitNotCounted(Exception):
@@ -21,6 +27,18 @@ class LinkCapped(Exception):
     """The link's visits reached its max_visits: this visit was not served, nor counted."""
 
 
+class _DayMoved(Conflict):
+    """The counter's day is not the one a rollover read: another visit rolled it over meanwhile."""
+
+
+@dataclass(frozen=True)
+class Today:
+    """What a counter says of its current day: the day, and its visits and bot visits so far."""
+    day: str | None
+    visits: int = 0
+    bot_visits: int = 0
+
+
 def _table() -> str:
     return settings().bookmarks_table
 
@@ -29,40 +47,95 @@ def _day_sk(bookmark_id: str, day: str) -> str:
     return f"D#{bookmark_id}#{day}"
 
 
+def _n(item: Item, name: str) -> int:
+    return int(item.get(name, {}).get("N", "0"))
+
+
 def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
-    """ADD is atomic, so N concurrent hits add N. The counter item holds only what a visit touches
-    (under 1 KB: one write unit) and is not in the index: no index write. A bot's visit counts apart and
-    leaves last_visited_at, which says when a person last opened the link. A capped link counts only while
-    visits < max_visits, in the same conditional write: of N concurrent hits, exactly the room left pass."""
-    expression, values = (("ADD bot_visits :one", {":one": {"N": "1"}}) if bot else
-                          ("ADD visits :one SET last_visited_at = :at", {":one": {"N": "1"}, ":at": {"S": at}}))
-    condition = "attribute_exists(visits)"  # deleted meanwhile: do not resurrect it
+    """One visit in the link's total and in its day, one conditional UpdateItem (ADD is atomic: N concurrent hits
+    add N). The counter holds only what a visit touches (under 1 KB: one write unit) and is not in the index. A
+    bot's visit counts apart and leaves last_visited_at, which says when a person last opened the link. A capped
+    link counts only while visits < max_visits, in the same write: of N concurrent hits, exactly the room left
+    pass. The first visit of a new UTC day moves the day before into its day item (one transaction)."""
+    day = at[:10]  # `at` is clock.iso: its first ten characters are the UTC day
+    for _ in range(ROLLOVER_ATTEMPTS):
+        old = _counted(link, at, day, bot=bot)
+        if old is None:
+            return
+        if not old:
+            raise LinkGone
+        if link.max_visits is not None and _n(old, "visits") >= link.max_visits:
+            raise LinkCapped
+        current = old.get("day", {}).get("S")
+        if current is not None and current >= day:  # a visit begun before midnight, counted after: today it is
+            day = current
+            continue
+        if _rolled_over(link, old, at, day, bot=bot):
+            return
+    raise VisitNotCounted("the day kept moving")  # never seen: three rollovers within one visit
+
+
+def _counted(link: ShortLink, at: str, day: str, *, bot: bool) -> Item | None:
+    """None when counted; else the counter as it was (an empty item: the bookmark is gone)."""
+    expression, values = (("ADD bot_visits :one, day_bot_visits :one", {}) if bot else
+                          ("ADD visits :one, day_visits :one SET last_visited_at = :at", {":at": {"S": at}}))
+    condition = "attribute_exists(visits) AND #day = :day"  # deleted meanwhile: do not resurrect it
     if link.max_visits is not None:
         condition += " AND visits < :cap"
         values[":cap"] = {"N": str(link.max_visits)}
     try:
         client().update_item(TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
-                             ConditionExpression=condition, ExpressionAttributeValues=values,
+                             ConditionExpression=condition, ExpressionAttributeNames={"#day": "day"},
+                             ExpressionAttributeValues={":one": {"N": "1"}, ":day": {"S": day}, **values},
                              ReturnValuesOnConditionCheckFailure="ALL_OLD")
     except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
         raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
-        raise LinkCapped if exc.response.get("Item") else LinkGone from None
+        return cast("Item", exc.response.get("Item") or {})  # ALL_OLD: the item as DynamoDB typed it
+    return None
 
 
-def count_day(link: ShortLink, day: str, *, bot: bool = False) -> None:
-    """The visit in its UTC day's count (`day`: YYYY-MM-DD). Sent only once count_visit has counted it, so no day
-    counts a visit its total refused; sent once, never retried, so a lost answer cannot count it twice: the days
-    of a link add up to its total or less. A day's first visit makes its item (under 100 B: one write unit)."""
+def _rolled_over(link: ShortLink, old: Item, at: str, day: str, *, bot: bool) -> bool:
+    """The day before goes to its day item and the counter starts `day` with this visit, together, only if the
+    counter still holds the day read (else False: another visit rolled it, count again). ADD on the day item:
+    a day that already has one (written before the counter held days) is added to, not overwritten."""
+    table, before = _table(), old.get("day", {}).get("S")
+    values = {":one": {"N": "1"}, ":day": {"S": day}, ":v": {"N": "0" if bot else "1"},
+              ":b": {"N": "1" if bot else "0"}}
+    names = {"#day": "day"}
+    condition = "attribute_exists(visits) AND "
+    if before is None:
+        condition += "attribute_not_exists(#day)"
+    else:
+        condition += "#day = :before"
+        values[":before"] = {"S": before}
+    if link.max_visits is not None:
+        condition += " AND visits < :cap"
+        values[":cap"] = {"N": str(link.max_visits)}
+    if bot:
+        expression = "SET #day = :day, day_visits = :v, day_bot_visits = :b ADD bot_visits :one"
+    else:
+        expression = "SET #day = :day, day_visits = :v, day_bot_visits = :b, last_visited_at = :at ADD visits :one"
+        values[":at"] = {"S": at}
+    writes: list[Write] = [({"Update": {"TableName": table, "Key": link.counter_key, "UpdateExpression": expression,
+                                        "ConditionExpression": condition, "ExpressionAttributeNames": names,
+                                        "ExpressionAttributeValues": values}}, _DayMoved())]
+    if before is not None and (_n(old, "day_visits") or _n(old, "day_bot_visits")):
+        writes.append(({"Update": {"TableName": table,
+                                   "Key": {"pk": {"S": link.owner}, "sk": {"S": _day_sk(link.bookmark_id, before)}},
+                                   "UpdateExpression": "ADD visits :v, bot_visits :b",
+                                   "ExpressionAttributeValues": {":v": {"N": str(_n(old, "day_visits"))},
+                                                                 ":b": {"N": str(_n(old, "day_bot_visits"))}}}},
+                       None))
     try:
-        client(retries=False).update_item(TableName=_table(), Key={"pk": {"S": link.owner},
-                                                      "sk": {"S": _day_sk(link.bookmark_id, day)}},
-                             UpdateExpression=f"ADD {'bot_visits' if bot else 'visits'} :one",
-                             ExpressionAttributeValues={":one": {"N": "1"}})
+        transact(writes)
+    except _DayMoved:
+        return False
     except (Unavailable, Conflict) as exc:
         raise VisitNotCounted(exc.code) from exc
+    return True
 
 
 def visits_of(link: ShortLink) -> int | None:
@@ -71,27 +144,30 @@ def visits_of(link: ShortLink) -> int | None:
     return int(item["visits"]["N"]) if item else None
 
 
-def has_counter(owner: str, bookmark_id: str) -> bool:
-    """Whether the owner has this bookmark: its counter is made and deleted in the same transactions as the
-    bookmark, and is a small item (1 read unit, where the bookmark may be 43 KB)."""
-    return "Item" in client().get_item(TableName=_table(), Key=counter_key(owner, bookmark_id),
-                                       ConsistentRead=True, ProjectionExpression="sk")
+def today_of(owner: str, bookmark_id: str) -> Today | None:
+    """The counter's current day and its counts (None: the owner has no such bookmark: the counter is made and
+    deleted in the same transactions as the bookmark, and is small where the bookmark may be 43 KB)."""
+    item = client().get_item(TableName=_table(), Key=counter_key(owner, bookmark_id), ConsistentRead=True,
+                             ProjectionExpression="#day, day_visits, day_bot_visits",
+                             ExpressionAttributeNames={"#day": "day"}).get("Item")
+    if item is None:
+        return None
+    return Today(item.get("day", {}).get("S"), _n(item, "day_visits"), _n(item, "day_bot_visits"))
 
 
 def by_day(owner: str, bookmark_id: str, first: str, last: str) -> dict[str, tuple[int, int]]:
-    """(visits, bot_visits) of each day from `first` to `last` (YYYY-MM-DD, both included) that had any; the
-    days nobody came have no item. Consistent, so it agrees with the totals a GET of the bookmark reads."""
+    """(visits, bot_visits) of each day item from `first` to `last` (YYYY-MM-DD, both included); the days nobody
+    came have none, and the counter's current day is not among them (today_of). Consistent, as the totals."""
     items = query_all(TableName=_table(), ConsistentRead=True,
                       KeyConditionExpression="pk = :o AND sk BETWEEN :first AND :last",
                       ExpressionAttributeValues={":o": {"S": owner}, ":first": {"S": _day_sk(bookmark_id, first)},
                                                  ":last": {"S": _day_sk(bookmark_id, last)}})
-    return {item["sk"]["S"].rsplit("#", 1)[1]: (int(item.get("visits", {}).get("N", "0")),
-                                                int(item.get("bot_visits", {}).get("N", "0"))) for item in items}
+    return {item["sk"]["S"].rsplit("#", 1)[1]: (_n(item, "visits"), _n(item, "bot_visits")) for item in items}
 
 
 def delete_days(owner: str, bookmark_id: str) -> None:
-    """Every day's count of a bookmark: sent before the bookmark's own deletion, so a fault part-way leaves the
-    bookmark with fewer days (never more than its total) and the same DELETE again finishes the work."""
+    """Every day item of a bookmark, 25 a BatchWriteItem: after the bookmark's deletion (no visit writes a day
+    once its counter is gone), or for one already deleted."""
     days = query_all(TableName=_table(), ConsistentRead=True, ProjectionExpression="pk, sk",
                      KeyConditionExpression="pk = :o AND begins_with(sk, :days)",
                      ExpressionAttributeValues={":o": {"S": owner}, ":days": {"S": _day_sk(bookmark_id, "")}})
