@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,8 @@ def run() -> None:
 
 @contextmanager
 def _observed(calls: list[dict[str, Any]]) -> Iterator[None]:
-    """Each DynamoDB call of the store's clients (with and without retries) in the block: its operation, its
-    parameters and its answer, on botocore's events as tests/faults.py counts them."""
+    """Each DynamoDB call of the store's client in the block: its operation, its parameters and its answer, on
+    botocore's events as tests/faults.py counts them."""
     from bookmarker.store.client import client
 
     def before(model: Any, params: dict[str, Any], **_: Any) -> None:
@@ -79,9 +79,7 @@ def _observed(calls: list[dict[str, Any]]) -> Iterator[None]:
     def after(parsed: dict[str, Any], **_: Any) -> None:
         calls[-1]["answer"] = parsed
 
-    with ExitStack() as stack:
-        for n, c in enumerate((client(), client(retries=False))):
-            stack.enter_context(hooked(c.meta.events, before, after, f"bench-visit-{n}"))
+    with hooked(client().meta.events, before, after, "bench-visit"):
         yield
 
 
@@ -97,6 +95,12 @@ def _units(admin: Any, calls: list[dict[str, Any]]) -> tuple[Counter[str], float
             rcu += read_units(sum(item_size(i) for i in answer.get("Items", [])), consistent)
         elif op == "GetItem":
             rcu += read_units(item_size(answer.get("Item", {})), consistent)
+        elif op == "TransactWriteItems":  # each item twice its size in units
+            for entry in params["TransactItems"]:
+                (kind_, body), = entry.items()
+                item = admin.get_item(TableName=body["TableName"], Key=body["Key"]).get("Item") or body["Key"]
+                wcu += write_units(item_size(item), transactional=True)
+                wrote.append(f"{kind_} {body['Key']['sk']['S'].split('#')[0]}# in a transaction")
         elif op in ("UpdateItem", "PutItem", "DeleteItem"):  # the item as it stands now, else as sent (a window)
             key = params.get("Key") or {k: params["Item"][k] for k in ("pk", "sk") if k in params["Item"]}
             item = admin.get_item(TableName=params["TableName"], Key=key).get("Item") or params.get("Item", key)
@@ -141,7 +145,24 @@ def per_visit() -> None:
             ms = statistics.median(_timed(template, route, f"/{code}", agent) for _ in range(RUNS))
             print(f"  {kind:<16} {status}: {sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU "
                   f"({'; '.join(wrote) or 'no write'}); no index write; {ms:.1f} ms")
+        _first_of_a_day(admin, template, made)
         _series(admin, api, template, token, made)
+
+
+def _first_of_a_day(admin: Any, template: Template, made: dict[str, Any]) -> None:
+    """The first visit of a UTC day: the counter's day is yesterday's, so it rolls over (once a day per link)."""
+    table = template.merged_environment()["BOOKMARKS_TABLE"]
+    owner = admin.query(TableName=table, IndexName="ShortCodeIndex", KeyConditionExpression="short_code = :c",
+                        ExpressionAttributeValues={":c": {"S": made["short_code"]}})["Items"][0]["pk"]["S"]
+    admin.update_item(TableName=table, Key={"pk": {"S": owner}, "sk": {"S": f"B#{made['id']}#V"}},
+                      UpdateExpression="SET #d = :y", ExpressionAttributeNames={"#d": "day"},
+                      ExpressionAttributeValues={":y": {"S": "2000-01-01"}})
+    calls: list[dict[str, Any]] = []
+    with _observed(calls):
+        status = _send(template, "GET /{short_code}", f"/{made['short_code']}", PERSON)
+    requests, rcu, wcu, wrote = _units(admin, calls)
+    print(f"  first of a day   {status}: {sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU "
+          f"(the refused write's 1 included; {'; '.join(wrote)}): once a day per link")
 
 
 def _series(admin: Any, api: _Api, template: Template, token: str, made: dict[str, Any]) -> None:
