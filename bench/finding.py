@@ -198,11 +198,13 @@ def _collection(owner: str, n: int, rng: random.Random, codes: set[str]) -> tupl
         b = store.Bookmark(id=str(ULID.from_datetime(created)), owner=owner, url=url, url_key=urls.url_key(url),
                            body=body, short_code=code, created_at=clock.iso(created), updated_at=clock.iso(created),
                            tags=sorted(tags))
-        counter: Item = {"pk": {"S": owner}, "sk": {"S": f"B#{b.id}#V"}, "visits": {"N": "0"}}
+        counter: Item = {"pk": {"S": owner}, "sk": {"S": f"B#{b.id}#V"}, "visits": {"N": "0"},
+                         "day": {"S": b.created_at[:10]}}  # its current day, as store/visits.py keeps it
         if rng.random() >= NEVER_VISITED:
             b.visits = rng.randint(1, MAX_VISITS)
             b.last_visited_at = clock.iso(created + (now - created) * rng.random())
-            counter |= {"visits": {"N": str(b.visits)}, "last_visited_at": {"S": b.last_visited_at}}
+            counter |= {"visits": {"N": str(b.visits)}, "last_visited_at": {"S": b.last_visited_at},
+                        "day": {"S": b.last_visited_at[:10]}, "day_visits": {"N": "1"}}
         items += [store._item(b), counter,
                   {"pk": {"S": owner}, "sk": {"S": f"URL#{b.url_key}"}, "bookmark_id": {"S": b.id}},
                   {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}, "owner": {"S": owner}, "bookmark_id": {"S": b.id}}]
