@@ -98,9 +98,10 @@ def _units(admin: Any, calls: list[dict[str, Any]]) -> tuple[Counter[str], float
         elif op == "TransactWriteItems":  # each item twice its size in units
             for entry in params["TransactItems"]:
                 (kind_, body), = entry.items()
-                item = admin.get_item(TableName=body["TableName"], Key=body["Key"]).get("Item") or body["Key"]
-                wcu += write_units(item_size(item), transactional=True)
-                wrote.append(f"{kind_} {body['Key']['sk']['S'].split('#')[0]}# in a transaction")
+                key = body.get("Key") or {k: v for k, v in body["Item"].items() if k in ("pk", "sk")}
+                item = admin.get_item(TableName=body["TableName"], Key=key).get("Item") or body.get("Item") or key
+                wcu += write_units(item_size(item), transactional=True)  # a ConditionCheck: as a write of the item
+                wrote.append(f"{kind_} {(key.get('sk') or key['pk'])['S'].split('#')[0]}# in a transaction")
         elif op in ("UpdateItem", "PutItem", "DeleteItem"):  # the item as it stands now, else as sent (a window)
             key = params.get("Key") or {k: params["Item"][k] for k in ("pk", "sk") if k in params["Item"]}
             item = admin.get_item(TableName=params["TableName"], Key=key).get("Item") or params.get("Item", key)
