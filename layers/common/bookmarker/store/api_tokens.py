@@ -2,22 +2,13 @@
 A table of its own, so the functions that accept a token may write its last_used_at and nothing of the users'.
 Shapes and costs: docs/data-model.md."""
 import hashlib
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bookmarker.config import settings
-from bookmarker.errors import NotFound, OwnerGone, TokenLimit, TokenNameTaken, Unavailable
+from bookmarker.errors import NotFound, OwnerGone, TokenLimit, TokenNameTaken
 from bookmarker.store import users
-from bookmarker.store.client import (
-    ALREADY_WRITTEN,
-    UNPROCESSED_ATTEMPTS,
-    Item,
-    Write,
-    client,
-    conditionally,
-    transact,
-)
+from bookmarker.store.client import ALREADY_WRITTEN, Item, Write, batch_get, client, conditionally, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -109,18 +100,9 @@ def tokens_of(user_id: str) -> list[ApiToken]:
     listed = sorted(_listed(user_id), key=lambda pair: pair[0].id, reverse=True)
     if not listed:
         return []
-    table, used = _table(), dict[str, str | None]()
-    keys: list[Item] = [_lookup_key(hashed) for _, hashed in listed]
-    for attempt in range(UNPROCESSED_ATTEMPTS):  # a throttled batch hands back the keys it did not read
-        out = client().batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True,
-                                                            "ProjectionExpression": "id, last_used_at"}})
-        used |= {i["id"]["S"]: i.get("last_used_at", {}).get("S") for i in out["Responses"].get(table, [])}
-        unread = out.get("UnprocessedKeys") or {}
-        keys = list(unread[table]["Keys"]) if table in unread else []
-        if not keys:
-            return [ApiToken(**{**t.__dict__, "last_used_at": used.get(t.id)}) for t, _ in listed]
-        time.sleep(0.05 * 2 ** attempt)
-    raise Unavailable("the database is not answering right now; try again shortly")
+    found = batch_get(_table(), [_lookup_key(hashed) for _, hashed in listed], "id, last_used_at")
+    used = {i["id"]["S"]: i.get("last_used_at", {}).get("S") for i in found}
+    return [ApiToken(**{**t.__dict__, "last_used_at": used.get(t.id)}) for t, _ in listed]
 
 
 def delete_token(user_id: str, token_id: str) -> None:

@@ -1,7 +1,6 @@
 """Bookmarks table: bookmarks, their visit counters, each user's count, and the claims that keep URLs
 (per user) and short codes (globally, forever) unique. Shapes and costs: docs/data-model.md."""
 import functools
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,15 +13,14 @@ from bookmarker.errors import (
     OwnerGone,
     QuotaExceeded,
     ShortCodeTaken,
-    Unavailable,
     UrlExists,
 )
 from bookmarker.store import users
 from bookmarker.store.client import (
     ALREADY_WRITTEN,
-    UNPROCESSED_ATTEMPTS,
     Item,
     Write,
+    batch_get,
     client,
     conditionally,
     delete_keys,
@@ -235,18 +233,8 @@ def saved_url_keys(owner: str, url_keys: list[str]) -> set[str]:
 
 
 def _claims_held(owner: str, url_keys: list[str]) -> set[str]:
-    table, held = _table(), set[str]()
-    keys = [_key(owner, f"URL#{k}") for k in url_keys]
-    for attempt in range(UNPROCESSED_ATTEMPTS):  # a throttled batch hands back the keys it did not read
-        out = client().batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True,
-                                                            "ProjectionExpression": "sk"}})
-        held |= {item["sk"]["S"].removeprefix("URL#") for item in out["Responses"].get(table, [])}
-        unread = out.get("UnprocessedKeys") or {}
-        keys = list(unread[table]["Keys"]) if table in unread else []
-        if not keys:
-            return held
-        time.sleep(0.05 * 2 ** attempt)
-    raise Unavailable("the database is not answering right now; try again shortly")
+    found = batch_get(_table(), [_key(owner, f"URL#{k}") for k in url_keys], "sk")
+    return {item["sk"]["S"].removeprefix("URL#") for item in found}
 
 
 def put_many(owner: str, bookmarks: list[Bookmark], new_code: Callable[[], str],

@@ -172,6 +172,22 @@ def transact(writes: list[Write]) -> None:
     raise Conflict("too many concurrent changes; try again")
 
 
+def batch_get(table: str, keys: list[Item], projection: str) -> list[Item]:
+    """The items of these keys (at most 100), read consistently; the keys a throttled batch hands back are asked
+    again with backoff; still unread after that: Unavailable."""
+    found: list[Item] = []
+    for attempt in range(UNPROCESSED_ATTEMPTS):
+        out = client().batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True,
+                                                            "ProjectionExpression": projection}})
+        found += out["Responses"].get(table, [])
+        unread = out.get("UnprocessedKeys") or {}
+        keys = list(unread[table]["Keys"]) if table in unread else []
+        if not keys:
+            return found
+        time.sleep(0.05 * 2 ** attempt)
+    raise _unavailable("BatchGetItem", "UnprocessedKeys")
+
+
 def delete_keys(table: str, keys: list[Item]) -> None:
     """Delete these items, 25 a BatchWriteItem, BATCH_WRITERS requests in flight (unconditional: for items nothing
     else refers to, such as a deleted bookmark's days). What a throttled batch hands back is sent again with
