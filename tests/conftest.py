@@ -264,6 +264,22 @@ def _get_bookmark(account: Account, bookmark_id: str) -> dict:
 # The factories write through the handlers into whichever tables the test has (`tables`, or `module_tables`), so
 # they are session-scoped: module-scoped fixtures use them too.
 
+@pytest.fixture
+def with_settings(monkeypatch):
+    """with_settings(NAME=value, ...): these environment variables for the rest of the test, and settings() read
+    anew (it is cached, as in a Lambda container); both restored after it."""
+    from bookmarker.config import settings
+
+    def apply(**env: object) -> None:
+        for name, value in env.items():
+            monkeypatch.setenv(name, str(value))
+        settings.cache_clear()
+
+    yield apply
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def make_user():
     """make_user(name=None, *, email=None, password=PASSWORD) -> an Account registered and logged in through the

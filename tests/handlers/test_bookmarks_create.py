@@ -8,7 +8,6 @@ import bookmarks_create
 import bookmarks_delete
 import bookmarks_list
 from bookmarker import bookmarks
-from bookmarker.config import settings
 from bookmarker.store import bookmarks as store
 from tests.conftest import DOMAIN, at_once, call, make_event
 
@@ -38,16 +37,8 @@ def code_claims(tables) -> list[str]:
 
 
 @pytest.fixture
-def quota_of_three():
-    before = os.environ.get("BOOKMARK_QUOTA")
-    os.environ["BOOKMARK_QUOTA"] = "3"
-    settings.cache_clear()
-    yield
-    if before is None:
-        os.environ.pop("BOOKMARK_QUOTA", None)
-    else:
-        os.environ["BOOKMARK_QUOTA"] = before
-    settings.cache_clear()
+def quota_of_three(with_settings):
+    with_settings(BOOKMARK_QUOTA=3)
 
 
 # ---- success -------------------------------------------------------------------------------------

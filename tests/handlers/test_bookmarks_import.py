@@ -11,7 +11,6 @@ import bookmarks_import
 import bookmarks_list
 import tags_list
 from bookmarker import netscape, transfer
-from bookmarker.config import settings
 from bookmarker.store import bookmarks as store
 from ops.check_data import check
 from tests.conftest import TEMPLATE, FakeContext, call, make_event
@@ -191,11 +190,8 @@ def test_a_thousand_links_go_in_whole_and_counted(alice, tables):
 # ---- the quota, races, faults -------------------------------------------------------------------------------
 
 @pytest.fixture
-def quota_of_five(monkeypatch):
-    monkeypatch.setenv("BOOKMARK_QUOTA", "5")
-    settings.cache_clear()
-    yield
-    settings.cache_clear()
+def quota_of_five(with_settings):
+    with_settings(BOOKMARK_QUOTA=5)
 
 
 def test_past_the_quota_the_rest_is_refused_by_index(alice, make_bookmark, quota_of_five):

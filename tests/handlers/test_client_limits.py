@@ -9,12 +9,8 @@ from tests.conftest import call, make_event
 
 
 @pytest.fixture
-def limit_of_three(monkeypatch):
-    monkeypatch.setenv("CLIENT_MAX_ATTEMPTS", "3")
-    settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    settings.cache_clear()
+def limit_of_three(with_settings):
+    with_settings(CLIENT_MAX_ATTEMPTS=3)
 
 
 def register(n: int, ip: str):

@@ -178,14 +178,10 @@ class Workload:
 
 
 @pytest.fixture
-def roomy_limits(monkeypatch):
+def roomy_limits(with_settings):
     """Attempt windows that the workload cannot fill: a login refused by a fault has already counted its
     attempt, and here every request comes from one client. The windows are not what this test is about."""
-    monkeypatch.setenv("LOGIN_MAX_FAILURES", "100000")
-    monkeypatch.setenv("CLIENT_MAX_ATTEMPTS", "100000")
-    settings.cache_clear()
-    yield
-    settings.cache_clear()
+    with_settings(LOGIN_MAX_FAILURES=100_000, CLIENT_MAX_ATTEMPTS=100_000)
 
 
 def a_retry(status: int, body: dict, headers: dict, *, head: bool = False) -> bool:

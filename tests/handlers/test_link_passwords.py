@@ -14,7 +14,6 @@ import bookmarks_patch
 import bookmarks_replace
 import redirect
 import redirect_unlock
-from bookmarker.config import settings
 from tests.conftest import FakeContext, at_once, call, make_event
 from tests.faults import KINDS, fail_call
 
@@ -58,11 +57,9 @@ def locked(alice, make_bookmark) -> dict:
 
 
 @pytest.fixture
-def few_tries(monkeypatch):
-    monkeypatch.setenv("LINK_MAX_FAILURES", "3")
-    settings.cache_clear()
-    yield 3
-    settings.cache_clear()
+def few_tries(with_settings):
+    with_settings(LINK_MAX_FAILURES=3)
+    return 3
 
 
 def stored(tables, owner: str, bookmark_id: str) -> dict:
