@@ -42,7 +42,7 @@ TOKEN_SCOPES = {"bookmarks:read", "bookmarks:write"}
 READ = ("pk", "sk", "id", "email", "username", "user_id", "url", "url_key", "short_code", "owner",
         "bookmark_id", "n", "tags", "visits", "bot_visits", "last_visited_at", "max_visits",
         "updated_at", "protected", "link_password_hash", "day_visits",
-        "day_bot_visits")  # all the checks read: a bookmark's body stays in the table
+        "day_bot_visits", "counter_shards")  # all the checks read: a bookmark's body stays in the table
 
 KINDS = {
     "email_claim_orphan": "an email claim names a user that does not exist",
@@ -61,7 +61,9 @@ KINDS = {
     "url_claim_mismatch": "a URL claim for a bookmark whose URL is another",
     "counter_orphan": "a visit counter without its bookmark",
     "cap_exceeded": "a person's visit was counted past the bookmark's max_visits, after the cap was last set",
-    "days_above_total": "a bookmark's days add up to more visits (or bot visits) than its counter holds",
+    "days_above_total": "a bookmark's days add up to more visits (or bot visits) than its counters hold",
+    "shard_missing": "a hot link's counter_shards names a counter that does not exist (its visits there are lost)",
+    "capped_sharded": "a capped link still spread over counters (its cap is checked on the main counter only)",
     "day_orphan": "a day's visit count without its bookmark (a visit counted as the bookmark was deleted)",
     "count_mismatch": "a user's COUNT is not their number of bookmarks (total_count and the quota are wrong)",
     "tag_count_mismatch": "a tag's count is not the number of the user's bookmarks holding it (GET /tags is wrong)",
@@ -176,6 +178,7 @@ class _Owner:
     """Everything under one pk = user id in the bookmarks table."""
     bookmarks: dict[str, dict] = field(default_factory=dict)   # id -> item
     counters: dict[str, dict] = field(default_factory=dict)    # bookmark id -> its counter item
+    shards: dict[str, dict[int, dict]] = field(default_factory=lambda: defaultdict(dict))  # a hot link's others, by k
     days: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))  # bookmark id -> day items
     url_claims: dict[str, str] = field(default_factory=dict)   # url_key -> bookmark id
     count: int | None = None
@@ -211,6 +214,9 @@ def _check_bookmarks_own(owner: str, mine: _Owner, problem) -> None:
     """Counters, days and URL claims each name a bookmark of their owner that exists (and holds that URL)."""
     for bookmark_id in sorted(set(mine.counters) - set(mine.bookmarks)):
         problem("counter_orphan", f"{owner} {BOOKMARK}{bookmark_id}{COUNTER}", f"no {BOOKMARK}{bookmark_id}")
+    for bookmark_id in sorted(set(mine.shards) - set(mine.bookmarks)):
+        for k in sorted(mine.shards[bookmark_id]):
+            problem("counter_orphan", f"{owner} {BOOKMARK}{bookmark_id}{COUNTER}#{k}", f"no {BOOKMARK}{bookmark_id}")
     for bookmark_id in sorted(set(mine.days) - set(mine.bookmarks)):
         for day in mine.days[bookmark_id]:
             problem("day_orphan", f"{owner} {_s(day, 'sk')}", f"no {BOOKMARK}{bookmark_id}")
@@ -245,6 +251,9 @@ def _file(mine: _Owner, sk: str, item: dict, key: str, problem) -> bool:
     """Put an item under its owner by its sort key's shape; False for one of no known shape (reported)."""
     if sk.startswith(BOOKMARK) and sk.endswith(COUNTER):
         mine.counters[sk.removeprefix(BOOKMARK).removesuffix(COUNTER)] = item
+    elif sk.startswith(BOOKMARK) and COUNTER + "#" in sk and sk.rsplit("#", 1)[1].isdigit():  # B#<id>#V#<k>
+        bookmark_id, k = sk.removeprefix(BOOKMARK).split(COUNTER + "#")
+        mine.shards[bookmark_id][int(k)] = item
     elif sk.startswith(DAY) and sk.count("#") == 2:
         mine.days[sk.removeprefix(DAY).split("#")[0]].append(item)
     elif sk.startswith(BOOKMARK):
@@ -297,13 +306,20 @@ def _check_visits(item: dict, mine: _Owner, key: str, problem) -> None:
     """The days of a bookmark add up to its totals (counted in the same write; less only for visits counted before
     days were); no person's visit counted past its cap. Lowering a cap below the visits already counted is allowed:
     only a visit counted after the cap was set (last_visited_at later than updated_at) can have passed it."""
-    bookmark_id, counter = _s(item, "id"), mine.counters.get(_s(item, "id") or "")
+    bookmark_id, counter = _s(item, "id") or "", mine.counters.get(_s(item, "id") or "")
     if counter is None:
         return  # bookmark_without_counter, reported already
-    for name in ("visits", "bot_visits"):  # the day items, and the counter's current day
-        days = sum(_n(day, name) for day in mine.days.get(bookmark_id or "", [])) + _n(counter, f"day_{name}")
-        if days > _n(counter, name):
-            problem("days_above_total", key, f"its days add up to {days} {name}, its counter holds {_n(counter, name)}")
+    counters = [counter, *mine.shards.get(bookmark_id, {}).values()]
+    for name in ("visits", "bot_visits"):  # the day items, and each counter's current day
+        days = sum(_n(d, name) for d in mine.days.get(bookmark_id, [])) + sum(_n(c, f"day_{name}") for c in counters)
+        total = sum(_n(c, name) for c in counters)
+        if days > total:
+            problem("days_above_total", key, f"its days add up to {days} {name}, its counters hold {total}")
+    shards = _n(item, "counter_shards")
+    if missing := [k for k in range(1, shards) if k not in mine.shards.get(bookmark_id, {})]:
+        problem("shard_missing", key, f"counter_shards is {shards}, no {COUNTER}#k for k in {missing}")
+    if shards and item.get("max_visits"):
+        problem("capped_sharded", key, f"max_visits {_n(item, 'max_visits')} with counter_shards {shards}")
     cap, last = item.get("max_visits"), _s(counter, "last_visited_at")
     if cap and _n(counter, "visits") > _n(item, "max_visits") and last and last > (_s(item, "updated_at") or ""):
         problem("cap_exceeded", key, f"{_n(counter, 'visits')} visits, max_visits {_n(item, 'max_visits')}, the last "

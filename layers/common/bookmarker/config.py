@@ -25,6 +25,8 @@ class Settings:
     client_window: int
     link_max_failures: int         # wrong passwords for one protected link from one source IP, per window
     link_window: int
+    hot_link_visits: int           # a link's visits in one UTC day that spread its count over counter_shards items
+    counter_shards: int            # (store/visits.py); 0 visits: never
     version: str
 
 
@@ -51,5 +53,7 @@ def settings() -> Settings:
         client_window=int(env.get("CLIENT_WINDOW_SECONDS", "900")),
         link_max_failures=int(env.get("LINK_MAX_FAILURES", "10")),
         link_window=int(env.get("LINK_WINDOW_SECONDS", "900")),
+        hot_link_visits=int(env.get("HOT_LINK_VISITS", "20000")),
+        counter_shards=int(env.get("COUNTER_SHARDS", "8")),
         version=env.get("APP_VERSION", "0.0.0"),
     )

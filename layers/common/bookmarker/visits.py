@@ -17,13 +17,14 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # date.fromisoformat alone wo
 def per_day(owner: str, bookmark_id: str, params: Query) -> dict[str, Any]:
     """GET /api/v1/bookmarks/{id}/visits: one row per day from `from` to `to`, oldest first."""
     first, last = _range(params)
-    today = store.today_of(owner, bookmark_id) if bookmarks.is_id(bookmark_id) else None
-    if today is None:
+    counters = store.today_of(owner, bookmark_id) if bookmarks.is_id(bookmark_id) else None
+    if counters is None:
         raise NotFound("no bookmark with this id")  # another user's bookmark too: 404, never 403
     counted = store.by_day(owner, bookmark_id, first.isoformat(), last.isoformat())
-    if today.day is not None and first.isoformat() <= today.day <= last.isoformat():  # the counter's own day
-        before = counted.get(today.day, (0, 0))
-        counted[today.day] = (before[0] + today.visits, before[1] + today.bot_visits)
+    for today in counters:  # each counter's own day (a hot link has several counters)
+        if today.day is not None and first.isoformat() <= today.day <= last.isoformat():
+            before = counted.get(today.day, (0, 0))
+            counted[today.day] = (before[0] + today.visits, before[1] + today.bot_visits)
     days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
     return {"data": [{"date": day, "visits": counted.get(day, (0, 0))[0], "bot_visits": counted.get(day, (0, 0))[1]}
                      for day in days]}

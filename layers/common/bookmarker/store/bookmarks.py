@@ -1,7 +1,7 @@
 """Bookmarks table: bookmarks, their visit counters, each user's count, and the claims that keep URLs
 (per user) and short codes (globally, forever) unique. Shapes and costs: docs/data-model.md."""
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -59,6 +59,20 @@ class Bookmark:
     expires_at: str | None = None  # clock.iso form: compared as text with clock.iso_now()
     max_visits: int | None = None
     password_hash: str | None = None  # bcrypt (bookmarker.passwords) of the link's password; never shown
+    shards: int = 1         # counter items visits are spread over (store/visits.py): > 1 for a hot link
+    shard_counts: tuple["Shard", ...] = ()  # the extra counters read with it (k >= 1), whatever `shards` says now
+
+
+@dataclass(frozen=True)
+class Shard:
+    """An extra counter item of a hot link (B#<id>#V#<k>, k >= 1) as read: what folding it into the main one
+    moves. It stays once made, so its last visit stays seen, and it goes with its bookmark."""
+    k: int
+    visits: int = 0
+    bot_visits: int = 0
+    day: str | None = None
+    day_visits: int = 0
+    day_bot_visits: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ class ShortLink:
     expires_at: str | None = None
     max_visits: int | None = None
     protected: bool = False  # a password opens it (the index holds this flag, never the hash)
+    shards: int = 1          # its visits spread over this many counter items (a hot link's; never a capped one)
 
     @property
     def counter_key(self) -> Item:
@@ -89,9 +104,21 @@ def _key(owner: str, sk: str) -> Item:
     return {"pk": {"S": owner}, "sk": {"S": sk}}
 
 
-def counter_key(owner: str, bookmark_id: str) -> Item:
-    """A bookmark's visit counter: its totals (store/visits.py moves them)."""
-    return _key(owner, f"B#{bookmark_id}#V")
+def counter_key(owner: str, bookmark_id: str, shard: int = 0) -> Item:
+    """A bookmark's visit counter: its totals (store/visits.py moves them). A hot link has more than one, each
+    counting a share of its visits: B#<id>#V, then B#<id>#V#1 ... B#<id>#V#<n-1>, all read with the bookmark."""
+    return _key(owner, f"B#{bookmark_id}#V" + (f"#{shard}" if shard else ""))
+
+
+def day_key(owner: str, bookmark_id: str, day: str) -> Item:
+    """A bookmark's visits of one UTC day before its counters' current one (store/visits.py)."""
+    return _key(owner, f"D#{bookmark_id}#{day}")
+
+
+def counted_sk(sk: str) -> str | None:
+    """The bookmark's sort key (B#<id>) of a counter item's, else None. `#V` cannot occur in an id."""
+    head, mark, _ = sk.partition("#V")
+    return head if mark and head.startswith("B#") else None
 
 
 def _code_key(code: str) -> Item:
@@ -114,6 +141,8 @@ def _item(b: Bookmark) -> Item:
         item["max_visits"] = {"N": str(b.max_visits)}
     if b.password_hash is not None:  # the flag beside the hash: the index projects the flag, not the hash
         item["link_password_hash"], item["protected"] = {"S": b.password_hash}, {"BOOL": True}
+    if b.shards > 1:
+        item["counter_shards"] = {"N": str(b.shards)}
     return item
 
 
@@ -124,15 +153,27 @@ def _tag_counts(owner: str, tags: dict[str, int]) -> list[Write]:
             for tag, delta in sorted(tags.items()) if delta]
 
 
-def _bookmark(item: Item, counters: Item | None) -> Bookmark:
-    counters = counters or {}
+def _n(item: Item, name: str) -> int:
+    return int(item.get(name, {}).get("N", "0"))
+
+
+def _bookmark(item: Item, counters: list[Item]) -> Bookmark:
+    """A bookmark item with its counter items: its visits are their sum, its last visit the latest of theirs."""
+    last = max((c["last_visited_at"]["S"] for c in counters if "last_visited_at" in c), default=None)
+    shards = tuple(Shard(int(c["sk"]["S"].rsplit("#", 1)[1]), _n(c, "visits"), _n(c, "bot_visits"),
+                         c.get("day", {}).get("S"), _n(c, "day_visits"), _n(c, "day_bot_visits"))
+                   for c in counters if not c["sk"]["S"].endswith("#V"))
     return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
-                    updated_at=item["updated_at"]["S"], visits=int(counters.get("visits", {}).get("N", "0")),
-                    bot_visits=int(counters.get("bot_visits", {}).get("N", "0")),
-                    last_visited_at=counters.get("last_visited_at", {}).get("S"),
+                    updated_at=item["updated_at"]["S"], visits=sum(_n(c, "visits") for c in counters),
+                    bot_visits=sum(_n(c, "bot_visits") for c in counters), last_visited_at=last,
                     rev=int(item.get("rev", {}).get("N", "0")), tags=sorted(item.get("tags", {}).get("SS", [])),
-                    password_hash=item.get("link_password_hash", {}).get("S"), **_limits(item))
+                    password_hash=item.get("link_password_hash", {}).get("S"), shards=_shards(item),
+                    shard_counts=shards, **_limits(item))
+
+
+def _shards(item: Item) -> int:
+    return int(item.get("counter_shards", {}).get("N", "1"))
 
 
 def _limits(item: Item) -> dict[str, Any]:
@@ -144,19 +185,23 @@ def _limits(item: Item) -> dict[str, Any]:
 def _link(owner: str, bookmark_id: str, item: Item) -> ShortLink:
     """What the redirect needs of a bookmark item or its index entry: where to go, its limits, whether it is locked."""
     return ShortLink(owner=owner, bookmark_id=bookmark_id, url=item["url"]["S"],
-                     protected=item.get("protected", {}).get("BOOL", False), **_limits(item))
+                     protected=item.get("protected", {}).get("BOOL", False), shards=_shards(item), **_limits(item))
 
 
 def _pairs(items: list[Item]) -> list[Bookmark]:
-    """Bookmark items with their counter items (read descending, a counter comes just before its bookmark)."""
-    counters, out = {}, []
+    """Bookmark items with their counter items (read descending, counters come just before their bookmark)."""
+    return list(_paired(items))
+
+
+def _paired(items: Iterable[Item]) -> Iterator[Bookmark]:
+    counters: dict[str, list[Item]] = {}
     for item in items:
         sk = item["sk"]["S"]
-        if sk.endswith("#V"):
-            counters[sk[:-2]] = item
+        owner_sk = counted_sk(sk)
+        if owner_sk is not None:
+            counters.setdefault(owner_sk, []).append(item)
         else:
-            out.append(_bookmark(item, counters.pop(sk, None)))
-    return out
+            yield _bookmark(item, counters.pop(sk, []))
 
 
 # ---- writes: one transaction each ----------------------------------------------------------------
@@ -313,14 +358,21 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
         else:
             sets.append(f"{name} = :{name}")
             values[f":{name}"] = value
+    changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
+    condition = _UNCHANGED if old.rev == 0 else "rev = :old_rev"
+    folded: list[Write] = []
+    if new.max_visits is not None and (old.shards > 1 or old.shard_counts):  # a capped link counts on one item
+        removes.append("counter_shards")
+        new.shards = 1
+        condition = f"({condition}) AND {_shards_read(old.shards, values)}"
+        folded = _folded(old, changed)
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     update: UpdateTypeDef = {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"), "UpdateExpression": expression,
-        "ConditionExpression": _UNCHANGED if old.rev == 0 else "rev = :old_rev",
-        "ExpressionAttributeNames": {"#u": "url"}, "ExpressionAttributeValues": values}
-    changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
+        "ConditionExpression": condition, "ExpressionAttributeNames": {"#u": "url"},
+        "ExpressionAttributeValues": values}
     tags = {t: 1 for t in set(new.tags) - set(old.tags)} | {t: -1 for t in set(old.tags) - set(new.tags)}
-    if new.url_key == old.url_key and not tags and new.short_code == old.short_code:  # one conditional UpdateItem
+    if new.url_key == old.url_key and not tags and new.short_code == old.short_code and not folded:
         if conditionally(client().update_item, **update) is None:
             raise changed
         return
@@ -337,25 +389,78 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
                                 "ExpressionAttributeNames": {"#o": "owner"},
                                 "ExpressionAttributeValues": {":o": {"S": old.owner}, ":id": {"S": old.id}}}},
                        ShortCodeTaken("this short code is taken")))
-    transact([({"Update": update}, changed), *claims, *_tag_counts(old.owner, tags)])
+    transact([({"Update": update}, changed), *claims, *_tag_counts(old.owner, tags), *folded])
+
+
+def _shards_read(shards: int, values: dict[str, "AttributeValueTypeDef"]) -> str:
+    """A condition that the bookmark's counter_shards is still as read (a link turned hot meanwhile has new
+    counters the caller did not read), its value put in `values`."""
+    if shards == 1:
+        return "attribute_not_exists(counter_shards)"
+    values[":shards"] = {"N": str(shards)}
+    return "counter_shards = :shards"
+
+
+def _folded(old: Bookmark, changed: BookmarkChanged) -> list[Write]:
+    """A hot link's extra counters moved into its main one, which a cap is checked on: each gives what it held
+    when read (ADD of the opposite: a visit counted since stays in it), its day's counts to that day's item,
+    only if its day is still the one read (else a rollover moved them: `changed`, read again)."""
+    table, owner = _table(), old.owner
+    moved = [s for s in old.shard_counts if s.visits or s.bot_visits or s.day_visits or s.day_bot_visits]
+    writes: list[Write] = []
+    days: dict[str, tuple[int, int]] = {}
+    for s in moved:
+        values: dict[str, AttributeValueTypeDef] = {
+            ":v": {"N": str(-s.visits)}, ":b": {"N": str(-s.bot_visits)}, ":dv": {"N": str(-s.day_visits)},
+            ":db": {"N": str(-s.day_bot_visits)}}
+        if s.day is not None:
+            values[":day"] = {"S": s.day}
+            before = days.get(s.day, (0, 0))
+            days[s.day] = (before[0] + s.day_visits, before[1] + s.day_bot_visits)
+        writes.append(({"Update": {
+            "TableName": table, "Key": counter_key(owner, old.id, s.k),
+            "UpdateExpression": "ADD visits :v, bot_visits :b, day_visits :dv, day_bot_visits :db",
+            "ConditionExpression": "#day = :day" if s.day is not None else "attribute_not_exists(#day)",
+            "ExpressionAttributeNames": {"#day": "day"}, "ExpressionAttributeValues": values}}, changed))
+    if not moved:
+        return []
+    writes.append(({"Update": {"TableName": table, "Key": counter_key(owner, old.id),
+                               "UpdateExpression": "ADD visits :v, bot_visits :b",
+                               "ExpressionAttributeValues": {":v": {"N": str(sum(s.visits for s in moved))},
+                                                             ":b": {"N": str(sum(s.bot_visits for s in moved))}}}},
+                    None))
+    writes += [({"Update": {"TableName": table, "Key": day_key(owner, old.id, day),
+                            "UpdateExpression": "ADD visits :v, bot_visits :b",
+                            "ExpressionAttributeValues": {":v": {"N": str(v)}, ":b": {"N": str(b)}}}}, None)
+               for day, (v, b) in sorted(days.items()) if v or b]
+    return writes
 
 
 def delete_bookmark(b: Bookmark) -> None:
-    """Item, counter and URL claim go, the count drops; the code claim stays, so its link answers 404."""
-    transact([*_delete_whole(b.owner, b.id, b.rev, b.url_key, BookmarkChanged("the bookmark changed meanwhile; "
-                                                                              "try again")),
+    """Item, counters and URL claim go, the count drops; the code claim stays, so its link answers 404. Only
+    with the counters read: a link turned hot meanwhile (counter_shards moved) is refused like an edit."""
+    changed = BookmarkChanged("the bookmark changed meanwhile; try again")
+    transact([*_delete_whole(b.owner, b.id, b.rev, b.url_key, changed, shards=b.shards,
+                             extra={s.k for s in b.shard_counts} | set(range(1, b.shards))),
               _count_move(b.owner, -1), *_tag_counts(b.owner, dict.fromkeys(b.tags, -1))])
 
 
-def _delete_whole(owner: str, bookmark_id: str, rev: int, url_key: str, changed: BookmarkChanged) -> list[Write]:
+def _delete_whole(owner: str, bookmark_id: str, rev: int, url_key: str, changed: BookmarkChanged, *,
+                  shards: int | None = None, extra: set[int] | None = None) -> list[Write]:
     """A bookmark's item (only at the revision read: its URL claim and tags are the ones read with it), its
-    counter and its URL claim."""
+    counter and its URL claim; with `shards`, only if its counter_shards is still that, and its `extra` counters
+    too (an account's deletion sweeps a hot link's extra counters with the leftovers)."""
     table = _table()
+    values: dict[str, AttributeValueTypeDef] = {":old_rev": {"N": str(rev)}}
+    condition = _UNCHANGED if rev == 0 else "rev = :old_rev"
+    if shards is not None:
+        condition = f"({condition}) AND {_shards_read(shards, values)}"
+    counters: list[Write] = [({"Delete": {"TableName": table, "Key": counter_key(owner, bookmark_id, k)}}, None)
+                             for k in [0, *sorted(extra or ())]]
     return [
-        ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}"),
-                     "ConditionExpression": _UNCHANGED if rev == 0 else "rev = :old_rev",
-                     "ExpressionAttributeValues": {":old_rev": {"N": str(rev)}}}}, changed),
-        ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}#V")}}, None),
+        ({"Delete": {"TableName": table, "Key": _key(owner, f"B#{bookmark_id}"), "ConditionExpression": condition,
+                     "ExpressionAttributeValues": values}}, changed),
+        *counters,
         ({"Delete": {"TableName": table, "Key": _key(owner, f"URL#{url_key}")}}, None),
     ]
 
@@ -426,7 +531,7 @@ def _owner_items(owner: str) -> tuple[list[_Swept], list[Item]]:
                           ProjectionExpression="pk, sk, url_key, rev, tags",
                           ExpressionAttributeValues={":o": {"S": owner}}):
         sk, key = item["sk"]["S"], {"pk": item["pk"], "sk": item["sk"]}
-        if sk.startswith("B#") and not sk.endswith("#V"):
+        if sk.startswith("B#") and counted_sk(sk) is None:
             bookmarks[sk[2:]] = _Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
                                        tuple(item.get("tags", {}).get("SS", [])))
         elif sk.startswith("D#") and sk[2:].split("#")[0] in bookmarks:  # D# sorts after every B#
@@ -503,14 +608,10 @@ def list_page(owner: str, *, limit: int, after: str | None) -> Page:
 def every_bookmark(owner: str) -> Iterator[Bookmark]:
     """All the owner's bookmarks with their counters, newest first: the Query of a list page, run to the end of
     the partition (1 MB a request), so its cost grows with the collection. What a filter or another order needs."""
-    counters: dict[str, Item] = {}
-    for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
-                          ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}}, ScanIndexForward=False):
-        sk = item["sk"]["S"]  # a counter (B#<id>#V) comes just before its bookmark, maybe a page earlier
-        if sk.endswith("#V"):
-            counters[sk[:-2]] = item
-        else:
-            yield _bookmark(item, counters.pop(sk, None))
+    # A bookmark's counters (B#<id>#V...) come just before it, maybe a page earlier.
+    yield from _paired(query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
+                                 ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
+                                 ScanIndexForward=False))
 
 
 def id_at_offset(owner: str, offset: int) -> str | None:
@@ -522,7 +623,7 @@ def id_at_offset(owner: str, offset: int) -> str | None:
     for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o AND begins_with(sk, :b)",
                           ExpressionAttributeValues={":o": {"S": owner}, ":b": {"S": "B#"}},
                           ScanIndexForward=False, ProjectionExpression="sk"):
-        if not item["sk"]["S"].endswith("#V"):
+        if counted_sk(item["sk"]["S"]) is None:
             seen += 1
             if seen == offset:
                 return item["sk"]["S"][2:]
@@ -547,7 +648,7 @@ def _find_by_claim(code: str) -> ShortLink | None:
         return None
     owner, bookmark_id = claim["owner"]["S"], claim["bookmark_id"]["S"]
     item = client().get_item(TableName=_table(), Key=_key(owner, f"B#{bookmark_id}"), ConsistentRead=True,
-                             ProjectionExpression="#u, expires_at, max_visits, protected",
+                             ProjectionExpression="#u, expires_at, max_visits, protected, counter_shards",
                              ExpressionAttributeNames={"#u": "url"}).get("Item")
     return _link(owner, bookmark_id, item) if item else None
 

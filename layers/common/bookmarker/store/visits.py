@@ -1,7 +1,13 @@
 """Visits: each link's counter (`B#<id>#V`) holds its totals and the count of its current UTC day; the days before
 are day items (`D#<id>#<YYYY-MM-DD>`), written when the day rolls over. So a visit is one conditional write that
 counts the total and the day together (one write unit), and a day item is written once a day at most. The day
-items live outside the `B#` range: no list's Query reads them. Shapes and costs: docs/data-model.md."""
+items live outside the `B#` range: no list's Query reads them.
+
+A hot link (its visits of one day reach HOT_LINK_VISITS) spreads its count over COUNTER_SHARDS counter items, each
+visit writing one at random, so no item takes more than DynamoDB's ~1,000 writes a second; each holds its own
+current day, and readers sum them. A capped link keeps one counter, so its cap is one condition. Shapes and costs:
+docs/data-model.md."""
+import random
 from dataclasses import dataclass
 from typing import Final, cast
 
@@ -9,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from bookmarker.config import settings
 from bookmarker.errors import Conflict, Unavailable
-from bookmarker.store.bookmarks import ShortLink, counter_key
+from bookmarker.store.bookmarks import ShortLink, counter_key, day_key
 from bookmarker.store.client import Item, Write, client, delete_keys, error_code, query_all, transact
 
 ROLLOVER_ATTEMPTS: Final = 3  # another visit rolled the day over first: count again, in the day it set
@@ -43,10 +49,6 @@ def _table() -> str:
     return settings().bookmarks_table
 
 
-def _day_sk(bookmark_id: str, day: str) -> str:
-    return f"D#{bookmark_id}#{day}"
-
-
 def _n(item: Item, name: str) -> int:
     return int(item.get(name, {}).get("N", "0"))
 
@@ -56,11 +58,16 @@ def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
     add N). The counter holds only what a visit touches (under 1 KB: one write unit) and is not in the index. A
     bot's visit counts apart and leaves last_visited_at, which says when a person last opened the link. A capped
     link counts only while visits < max_visits, in the same write: of N concurrent hits, exactly the room left
-    pass. The first visit of a new UTC day moves the day before into its day item (one transaction)."""
+    pass. The first visit of a new UTC day moves the day before into its day item (one transaction). A hot link
+    counts on one of its counters, drawn at random."""
     day = at[:10]  # `at` is clock.iso: its first ten characters are the UTC day
+    sharded = link.shards > 1 and link.max_visits is None
+    key = counter_key(link.owner, link.bookmark_id, random.randrange(link.shards) if sharded else 0)  # noqa: S311
     for _ in range(ROLLOVER_ATTEMPTS):
-        old = _counted(link, at, day, bot=bot)
-        if old is None:
+        old = _counted(link, key, at, day, bot=bot)
+        if isinstance(old, int):
+            if old == settings().hot_link_visits and not sharded and link.max_visits is None:
+                _shard(link, day)
             return
         if not old:
             raise LinkGone
@@ -70,13 +77,14 @@ def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
         if current is not None and current >= day:  # a visit begun before midnight, counted after: today it is
             day = current
             continue
-        if _rolled_over(link, old, at, day, bot=bot):
+        if _rolled_over(link, key, old, at, day, bot=bot):
             return
     raise VisitNotCounted("the day kept moving")  # never seen: three rollovers within one visit
 
 
-def _counted(link: ShortLink, at: str, day: str, *, bot: bool) -> Item | None:
-    """None when counted; else the counter as it was (an empty item: the bookmark is gone)."""
+def _counted(link: ShortLink, key: Item, at: str, day: str, *, bot: bool) -> Item | int:
+    """The day's count of this kind of visit when counted; else the counter as it was (an empty item: the
+    bookmark is gone). The count comes back with the write, at no cost: what tells a link turned hot."""
     expression, values = (("ADD bot_visits :one, day_bot_visits :one", {}) if bot else
                           ("ADD visits :one, day_visits :one SET last_visited_at = :at", {":at": {"S": at}}))
     condition = "attribute_exists(visits) AND #day = :day"  # deleted meanwhile: do not resurrect it
@@ -84,20 +92,44 @@ def _counted(link: ShortLink, at: str, day: str, *, bot: bool) -> Item | None:
         condition += " AND visits < :cap"
         values[":cap"] = {"N": str(link.max_visits)}
     try:
-        client().update_item(TableName=_table(), Key=link.counter_key, UpdateExpression=expression,
-                             ConditionExpression=condition, ExpressionAttributeNames={"#day": "day"},
-                             ExpressionAttributeValues={":one": {"N": "1"}, ":day": {"S": day}, **values},
-                             ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        new = client().update_item(TableName=_table(), Key=key, UpdateExpression=expression,
+                                   ConditionExpression=condition, ExpressionAttributeNames={"#day": "day"},
+                                   ExpressionAttributeValues={":one": {"N": "1"}, ":day": {"S": day}, **values},
+                                   ReturnValues="UPDATED_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
     except (Unavailable, Conflict) as exc:  # throttled, unreachable, or locked by a transaction
         raise VisitNotCounted(exc.code) from exc  # the cause is logged by the client
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         return cast("Item", exc.response.get("Item") or {})  # ALL_OLD: the item as DynamoDB typed it
-    return None
+    return _n(new.get("Attributes", {}), "day_bot_visits" if bot else "day_visits")
 
 
-def _rolled_over(link: ShortLink, old: Item, at: str, day: str, *, bot: bool) -> bool:
+def _shard(link: ShortLink, day: str) -> None:
+    """The link turns hot: its bookmark says how many counters it has (the index carries it to the redirect) and
+    the new ones are made, in one transaction, only while it has no cap and is not sharded yet. Once: the visit
+    that brings the day's count to the threshold exactly. A failure leaves it as it was; the visit is counted."""
+    shards, table = settings().counter_shards, _table()
+    made: list[Write] = [  # made on today's day; an extra counter left by a cap's fold is kept as it is
+        ({"Update": {"TableName": table, "Key": counter_key(link.owner, link.bookmark_id, k),
+                     "UpdateExpression": "SET visits = if_not_exists(visits, :zero), #day = if_not_exists(#day, :day)",
+                     "ExpressionAttributeNames": {"#day": "day"},
+                     "ExpressionAttributeValues": {":zero": {"N": "0"}, ":day": {"S": day}}}}, None)
+        for k in range(1, shards)]
+    writes: list[Write] = [
+        ({"Update": {"TableName": table, "Key": {"pk": {"S": link.owner}, "sk": {"S": f"B#{link.bookmark_id}"}},
+                     "UpdateExpression": "SET counter_shards = :n",
+                     "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(max_visits) AND "
+                                            "attribute_not_exists(counter_shards)",
+                     "ExpressionAttributeValues": {":n": {"N": str(shards)}}}}, Conflict()), *made]
+    if shards > 1:
+        try:
+            transact(writes)
+        except (Unavailable, Conflict):
+            pass  # capped, sharded or deleted meanwhile, or DynamoDB said no: the next day's threshold tries again
+
+
+def _rolled_over(link: ShortLink, key: Item, old: Item, at: str, day: str, *, bot: bool) -> bool:
     """The day before goes to its day item and the counter starts `day` with this visit, together, only if the
     counter still holds the day read (else False: another visit rolled it, count again). ADD on the day item:
     a day that already has one (written before the counter held days) is added to, not overwritten."""
@@ -119,12 +151,12 @@ def _rolled_over(link: ShortLink, old: Item, at: str, day: str, *, bot: bool) ->
     else:
         expression = "SET #day = :day, day_visits = :v, day_bot_visits = :b, last_visited_at = :at ADD visits :one"
         values[":at"] = {"S": at}
-    writes: list[Write] = [({"Update": {"TableName": table, "Key": link.counter_key, "UpdateExpression": expression,
+    writes: list[Write] = [({"Update": {"TableName": table, "Key": key, "UpdateExpression": expression,
                                         "ConditionExpression": condition, "ExpressionAttributeNames": names,
                                         "ExpressionAttributeValues": values}}, _DayMoved())]
     if before is not None and (_n(old, "day_visits") or _n(old, "day_bot_visits")):
         writes.append(({"Update": {"TableName": table,
-                                   "Key": {"pk": {"S": link.owner}, "sk": {"S": _day_sk(link.bookmark_id, before)}},
+                                   "Key": day_key(link.owner, link.bookmark_id, before),
                                    "UpdateExpression": "ADD visits :v, bot_visits :b",
                                    "ExpressionAttributeValues": {":v": {"N": str(_n(old, "day_visits"))},
                                                                  ":b": {"N": str(_n(old, "day_bot_visits"))}}}},
@@ -139,20 +171,25 @@ def _rolled_over(link: ShortLink, old: Item, at: str, day: str, *, bot: bool) ->
 
 
 def visits_of(link: ShortLink) -> int | None:
-    """The link's visits (None: its bookmark is gone): what a HEAD of a capped link checks, writing nothing."""
+    """The link's visits (None: its bookmark is gone): what a HEAD of a capped link checks, writing nothing. A
+    capped link counts on its main counter only (the cap's condition is on it)."""
     item = client().get_item(TableName=_table(), Key=link.counter_key, ProjectionExpression="visits").get("Item")
     return int(item["visits"]["N"]) if item else None
 
 
-def today_of(owner: str, bookmark_id: str) -> Today | None:
-    """The counter's current day and its counts (None: the owner has no such bookmark: the counter is made and
-    deleted in the same transactions as the bookmark, and is small where the bookmark may be 43 KB)."""
-    item = client().get_item(TableName=_table(), Key=counter_key(owner, bookmark_id), ConsistentRead=True,
-                             ProjectionExpression="#day, day_visits, day_bot_visits",
-                             ExpressionAttributeNames={"#day": "day"}).get("Item")
-    if item is None:
+def today_of(owner: str, bookmark_id: str) -> list[Today] | None:
+    """Each counter's current day and its counts, one Query (None: the owner has no such bookmark: the main
+    counter is made and deleted in the same transactions as the bookmark, and is small where the bookmark may be
+    43 KB). A hot link's counters may each hold a different day: each counts in its own."""
+    items = client().query(TableName=_table(), ConsistentRead=True,
+                           KeyConditionExpression="pk = :o AND begins_with(sk, :v)",
+                           ProjectionExpression="sk, #day, day_visits, day_bot_visits",
+                           ExpressionAttributeNames={"#day": "day"},
+                           ExpressionAttributeValues={":o": {"S": owner},
+                                                      ":v": counter_key(owner, bookmark_id)["sk"]})["Items"]
+    if not any(item["sk"] == counter_key(owner, bookmark_id)["sk"] for item in items):
         return None
-    return Today(item.get("day", {}).get("S"), _n(item, "day_visits"), _n(item, "day_bot_visits"))
+    return [Today(item.get("day", {}).get("S"), _n(item, "day_visits"), _n(item, "day_bot_visits")) for item in items]
 
 
 def by_day(owner: str, bookmark_id: str, first: str, last: str) -> dict[str, tuple[int, int]]:
@@ -160,8 +197,8 @@ def by_day(owner: str, bookmark_id: str, first: str, last: str) -> dict[str, tup
     came have none, and the counter's current day is not among them (today_of). Consistent, as the totals."""
     items = query_all(TableName=_table(), ConsistentRead=True,
                       KeyConditionExpression="pk = :o AND sk BETWEEN :first AND :last",
-                      ExpressionAttributeValues={":o": {"S": owner}, ":first": {"S": _day_sk(bookmark_id, first)},
-                                                 ":last": {"S": _day_sk(bookmark_id, last)}})
+                      ExpressionAttributeValues={":o": {"S": owner}, ":first": day_key(owner, bookmark_id, first)["sk"],
+                                                 ":last": day_key(owner, bookmark_id, last)["sk"]})
     return {item["sk"]["S"].rsplit("#", 1)[1]: (_n(item, "visits"), _n(item, "bot_visits")) for item in items}
 
 
@@ -171,5 +208,5 @@ def delete_days(owner: str, bookmark_id: str) -> None:
     # Whole items: a projection would be billed on them all the same, and a day item is under 100 B.
     days = query_all(TableName=_table(), ConsistentRead=True,
                      KeyConditionExpression="pk = :o AND begins_with(sk, :days)",
-                     ExpressionAttributeValues={":o": {"S": owner}, ":days": {"S": _day_sk(bookmark_id, "")}})
+                     ExpressionAttributeValues={":o": {"S": owner}, ":days": day_key(owner, bookmark_id, "")["sk"]})
     delete_keys(_table(), [{"pk": item["pk"], "sk": item["sk"]} for item in days])
