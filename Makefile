@@ -8,7 +8,7 @@ SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test check lint bench check-data build deploy reset clean
+.PHONY: install run test check lint bench load check-data build deploy reset clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (pyenv: the repo's .python-version selects it)"; exit 1; }
@@ -63,6 +63,17 @@ lint: install $(SAM) $(CHECKOV) $(NODE_TOOLS)  ## style, types and security: ruf
 
 bench: install
 	$(BIN)/python -m bench
+
+# locust pins gevent and its own web stack: a venv of its own, installed by `make load` alone.
+LOAD_VENV := .venv-load
+LOCUST := $(LOAD_VENV)/bin/locust
+$(LOCUST): requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --disable-pip-version-check -q -r requirements-load.txt
+	touch $@
+
+load: install $(LOCUST)  ## a bounded mixed workload (bench/locustfile.py, locust) on a local API of its own, $${LOAD_SECONDS:-60} s: req/s, p50/p95/p99, errors; then every bookmark's visits against the redirects sent, and check-data
+	$(BIN)/python -m bench.load
 
 check-data: install  ## every broken invariant in the tables: the running local API's, DYNAMODB_ENDPOINT_URL's, or AWS's (USERS_TABLE, BOOKMARKS_TABLE)
 	$(BIN)/python -m ops.check_data
