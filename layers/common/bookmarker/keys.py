@@ -1,8 +1,10 @@
 """The HS256 key that signs tokens and paging cursors: Secrets Manager in AWS, the environment locally."""
 import hashlib
 import hmac
+import sys
 
 from bookmarker.config import settings
+from bookmarker.snapstart import after_restore
 
 
 def signing_key() -> bytes:
@@ -18,3 +20,10 @@ def signing_key() -> bytes:
 def derived_key(purpose: str) -> bytes:
     """A key of its own for each use, so a cursor signature can never pass as a token's."""
     return hmac.new(signing_key(), purpose.encode(), hashlib.sha256).digest()
+
+
+@after_restore
+def _renewed() -> None:
+    """After a SnapStart restore, the secret is read again: the snapshot's copy may be older than a rotation."""
+    if (parameters := sys.modules.get("aws_lambda_powertools.utilities.parameters")) is not None:
+        parameters.clear_caches()

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 from bookmarker.config import settings
 from bookmarker.errors import ApiError, Conflict, Unavailable
 from bookmarker.log import logger
+from bookmarker.snapstart import after_restore
 
 if TYPE_CHECKING:  # type stubs, for the checker only: Lambda's runtime has none of them
     from botocore.client import BaseClient
@@ -98,6 +99,15 @@ def client() -> "DynamoDBClient":
     # _Client passes every operation on to the botocore client, same arguments, same answers (it maps only the
     # errors), so it is typed as that client: every call of the store is checked against DynamoDB's API.
     return cast("DynamoDBClient", _Client(raw))
+
+
+@after_restore
+def _renewed() -> None:
+    """After a SnapStart restore: a new client (the snapshot's pooled connections were opened in another
+    environment), and `random` reseeded (every environment restored from one snapshot would draw the same counter
+    shards and the same retry jitter)."""
+    client.cache_clear()
+    random.seed()
 
 
 def error_code(exc: ClientError) -> str:
