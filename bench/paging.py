@@ -20,7 +20,7 @@ def _best_ms(fn: Callable[[], object]) -> float:
     return best
 
 
-def run() -> None:
+def run() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as state:
         api = LocalApi(Path(state)).start()
         try:
@@ -49,3 +49,5 @@ def run() -> None:
     print(f"  page 1: {first:.1f} ms; page {last_page} by number: {deep_page:.1f} ms; "
           f"page {last_page} by cursor: {deep_cursor:.1f} ms")
     print(f"  deep/first by number: {deep_page / first:.2f}; deep/first by cursor: {deep_cursor / first:.2f}")
+    return [(f"list page {last_page} / page 1 ({BOOKMARKS} bookmarks)",
+             f"{deep_page / first:.2f}x by page number, {deep_cursor / first:.2f}x by cursor")]

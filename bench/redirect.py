@@ -30,7 +30,7 @@ SECRET = "open sesame 123"  # noqa: S105 (a protected link's password, in moto o
 RUNS = 21  # timed calls of each kind of visit
 
 
-def run() -> None:
+def run() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as state:
         api = LocalApi(Path(state)).start()
         try:
@@ -64,7 +64,9 @@ def run() -> None:
           f"p95 {latencies[int(0.95 * len(latencies))]:.1f} ms")
     if visits + missed != HITS or today["visits"] > visits:
         raise SystemExit(f"visits lost without a trace: {HITS - visits - missed}, or a day above its total")
-    per_visit()
+    return [(f"{HITS} redirects from {THREADS} threads, local API", f"{statuses}; visits +{visits}, today's count "
+                                                                    f"+{today['visits']}, {missed} not counted"),
+            *per_visit()]
 
 
 @contextmanager
@@ -112,7 +114,7 @@ def _units(admin: Any, calls: list[dict[str, Any]]) -> tuple[Counter[str], float
     return requests, rcu, wcu, wrote
 
 
-def per_visit() -> None:
+def per_visit() -> list[tuple[str, str]]:
     """One visit of each kind, in process over moto: its requests and capacity units (computed from item sizes,
     not from ReturnConsumedCapacity, which moto does not return); then the per-day series over 30 and 366 days."""
     import boto3
@@ -134,6 +136,7 @@ def per_visit() -> None:
         print("one visit, in process (moto); RCU/WCU computed from item sizes (DynamoDB's rules), not measured; ms: "
               f"the handler's median of {RUNS} (moto included)")
         open_, shut = made["short_code"], locked["short_code"]
+        rows = []
         for kind, code, agent, method in (
                 ("a person's GET", open_, PERSON, "GET"), ("a bot's GET", open_, SLACK, "GET"),
                 ("a HEAD", open_, PERSON, "HEAD"), ("protected, GET", shut, PERSON, "GET"),
@@ -144,13 +147,16 @@ def per_visit() -> None:
             requests, rcu, wcu, wrote = _units(admin, calls)
             route = f"{method} /{{short_code}}"
             ms = statistics.median(_timed(template, route, f"/{code}", agent) for _ in range(RUNS))
-            print(f"  {kind:<16} {status}: {sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU "
-                  f"({'; '.join(wrote) or 'no write'}); no index write; {ms:.1f} ms")
-        _first_of_a_day(admin, template, made)
-        _series(admin, api, template, token, made)
+            figure = (f"{sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU "
+                      f"({'; '.join(wrote) or 'no write'}); no index write")
+            print(f"  {kind:<16} {status}: {figure}; {ms:.1f} ms")
+            rows.append((f"DynamoDB, {kind} of a short link", figure))
+        rows.append(_first_of_a_day(admin, template, made))
+        rows += _series(admin, api, template, token, made)
+    return rows
 
 
-def _first_of_a_day(admin: Any, template: Template, made: dict[str, Any]) -> None:
+def _first_of_a_day(admin: Any, template: Template, made: dict[str, Any]) -> tuple[str, str]:
     """The first visit of a UTC day: the counter's day is yesterday's, so it rolls over (once a day per link)."""
     table = template.merged_environment()["BOOKMARKS_TABLE"]
     owner = admin.query(TableName=table, IndexName="ShortCodeIndex", KeyConditionExpression="short_code = :c",
@@ -162,11 +168,13 @@ def _first_of_a_day(admin: Any, template: Template, made: dict[str, Any]) -> Non
     with _observed(calls):
         status = _send(template, "GET /{short_code}", f"/{made['short_code']}", PERSON)
     requests, rcu, wcu, wrote = _units(admin, calls)
-    print(f"  first of a day   {status}: {sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU "
-          f"(the refused write's 1 included; {'; '.join(wrote)}): once a day per link")
+    figure = (f"{sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU, {wcu} WCU (the refused write's 1 "
+              f"included; {'; '.join(wrote)}): once a day per link")
+    print(f"  first of a day   {status}: {figure}")
+    return "DynamoDB, the first visit of a day", figure
 
 
-def _series(admin: Any, api: _Api, template: Template, token: str, made: dict[str, Any]) -> None:
+def _series(admin: Any, api: _Api, template: Template, token: str, made: dict[str, Any]) -> list[tuple[str, str]]:
     """The per-day series of a link visited on every one of 366 days: its items written directly (as the redirect
     writes them), then read over 30 and 366 days."""
     from datetime import date, timedelta
@@ -178,6 +186,7 @@ def _series(admin: Any, api: _Api, template: Template, token: str, made: dict[st
         day = (last - timedelta(days=n)).isoformat()
         admin.put_item(TableName=table, Item={"pk": {"S": owner}, "sk": {"S": f"D#{made['id']}#{day}"},
                                               "visits": {"N": "1234"}, "bot_visits": {"N": "56"}})
+    rows = []
     for days in (30, 366):
         calls: list[dict[str, Any]] = []
         first = (last - timedelta(days=days - 1)).isoformat()
@@ -185,8 +194,10 @@ def _series(admin: Any, api: _Api, template: Template, token: str, made: dict[st
             status = _send(template, "GET /api/v1/bookmarks/{id}/visits", f"/api/v1/bookmarks/{made['id']}/visits"
                            f"?from={first}&to={last.isoformat()}", PERSON, token)
         requests, rcu, _, _ = _units(admin, calls)
-        print(f"  visits per day, {days:>3} days (each visited) {status}: {sum(requests.values())} requests "
-              f"{dict(requests)}, {rcu:g} RCU (the token's version check included)")
+        figure = f"{sum(requests.values())} requests {dict(requests)}, {rcu:g} RCU (the token's version check included)"
+        print(f"  visits per day, {days:>3} days (each visited) {status}: {figure}")
+        rows.append((f"DynamoDB, visits per day over {days} days", figure))
+    return rows
 
 
 def _send(template: Template, route_key: str, target: str, agent: str, token: str | None = None) -> int:

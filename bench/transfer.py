@@ -477,7 +477,7 @@ def _requests(costs: _Costs) -> str:
         f" ({costs.failed} failed)" if costs.failed else "")
 
 
-def run() -> None:
+def run() -> list[tuple[str, str]]:
     started = time.perf_counter()
     template = Template()
     with in_process(template, REGION) as env:
@@ -495,8 +495,10 @@ def run() -> None:
           "write of the item checked); an index entry 1 WCU per KB")
     print(f"{'call':<26} {'runs':>4} {'ms':>7} {'in calls':>8}  {'requests':<52} {'read':>14} {'written':>7} "
           f"{'chk':>3} {'GSI':>5} {'RCU':>7} {'WCU':>6} {'GSI WCU':>7}")
+    out = []
     for r in rows:
         c = r.costs
+        out.append((f"DynamoDB, {r.name}", f"{_requests(c)}; {c.rcu:.1f} RCU, {c.wcu:,} WCU + {c.index_wcu:,} GSI WCU"))
         read = f"{c.read:,}" + (f" +{c.absent:,} none" if c.absent else "")
         print(f"{r.name:<26} {r.runs:>4} {r.ms:7.0f} {r.calls_ms:8.0f}  {_requests(c):<52} {read:>14} "
               f"{c.written:>7,} {c.checks:>3} {c.index_writes:>5,} {c.rcu:7.1f} {c.wcu:>6,} {c.index_wcu:>7,}")
@@ -511,3 +513,4 @@ def run() -> None:
     print(f"checked: every import created {LINKS:,}, the second skipped {LINKS:,}; tag counts, the check, the patch, "
           f"both exports ({LINKS:,} bookmarks) as expected; ops.check_data clean. Bench took "
           f"{time.perf_counter() - started:.0f} s")
+    return out

@@ -32,6 +32,9 @@ SLACK = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
 WARMUP, RUNS = 200, 2000  # calls of each kind: untimed, then timed one by one
 COLLECTION, TAGGED_EVERY = 50, 3  # the listing account's bookmarks; every third is tagged python
 PRODUCTION_ROUNDS = 12  # template.yaml's BcryptRounds default: the cost a deployed login pays
+# The last run's figures, for bench/costs.py's memory model: label -> (p50 us of the handler's own work with its
+# stubbed calls, DynamoDB requests made); a login's p50 with its bcrypt at PRODUCTION_ROUNDS.
+P50_US: dict[str, tuple[float, int]] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -327,8 +330,10 @@ def run() -> list[tuple[str, str]]:
             figure += f"; bcrypt at cost {rounds} alone p50 {bcrypt_us:.0f} us"
         print(f"  {r.case.label:<24} {r.status}: {figure}  [{calls}]")
         rows.append((r.case.label, figure))
+        P50_US[r.case.label] = (h50, len(r.calls))
     scale = 2 ** (PRODUCTION_ROUNDS - rounds)
     deployed = login + bcrypt_us * (scale - 1)  # the same login, its bcrypt at the deployed cost
+    P50_US["warm login"] = (deployed, P50_US["warm login"][1])
     print(f"  login: bcrypt is {bcrypt_us / login:.0%} of its p50 at cost {rounds} (BCRYPT_ROUNDS as the tests and "
           f"the local API's harness set it); at template.yaml's default cost {PRODUCTION_ROUNDS}, {scale}x the "
           f"work, it would be {bcrypt_us * scale / deployed:.1%} of a ~{deployed / 1000:.0f} ms login here")
