@@ -31,6 +31,7 @@ PASSWORD = "correct horse battery"    # noqa: S105 (throwaway accounts in a temp
 TAGS = ("reading", "work", "video", "python", "later")
 BOT_SHARE, HOT_SHARE = 0.3, 0.2       # of the redirects: by bots; to one hot link (concurrent ADDs on one item)
 SHOWN = 10                            # mismatches listed
+HOT_AT = 100                          # HOT_LINK_VISITS here: the hot link turns hot, spreading its count, under load
 SERVER_ERROR = re.compile(r"\S+ \S+ 5\d\d [\d.]+ms$")  # the local API's line for a 5xx it answered
 
 # What each kind is, per API.md (link previews and crawlers are bots); checked against bookmarker.bots first, so a
@@ -155,6 +156,26 @@ def _check_data(state: Path) -> bool:
     return done.returncode == 0
 
 
+def _counters(state: Path) -> dict[int, int]:
+    """How many bookmarks have 1, 2, ... counter items (B#<id>#V...), read from the local API's DynamoDB."""
+    import boto3
+
+    from local.dynamo import endpoint_file
+    from local.template import table_name
+
+    where = json.loads(endpoint_file(state).read_text())
+    dynamodb = boto3.client("dynamodb", endpoint_url=where["endpoint_url"], region_name=where["region"],
+                            aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106 (moto's)
+    per: dict[str, int] = {}
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table_name("BookmarksTable"),
+                                                        ProjectionExpression="sk"):
+        for item in page["Items"]:
+            head, mark, _ = item["sk"]["S"].partition("#V")
+            if mark:
+                per[head] = per.get(head, 0) + 1
+    return {n: sum(1 for c in per.values() if c == n) for n in sorted(set(per.values()))}
+
+
 def _run(api: LocalApi, work: Path, seconds: int, users: int, ceiling: int) -> list[str]:
     """Seed, load, then check: what failed."""
     assert api.client is not None  # start() opened it
@@ -196,6 +217,7 @@ def _run(api: LocalApi, work: Path, seconds: int, users: int, ceiling: int) -> l
     if mismatches:
         failed.append(f"{len(mismatches)} visit counts differ from the redirects sent")
 
+    print(f"counters per bookmark (a link turns hot at {HOT_AT} visits a day): {_counters(api.state_dir)}")
     print("check-data:")
     if not _check_data(api.state_dir):
         failed.append("check-data found problems")
@@ -211,7 +233,7 @@ def main() -> int:
     if disagree := _agents_agree():
         raise SystemExit("bookmarker.bots classifies these User-Agents otherwise:\n  " + "\n  ".join(disagree))
     with tempfile.TemporaryDirectory(prefix="bookmarker-load-") as tmp:
-        api = LocalApi(Path(tmp) / "state").start()
+        api = LocalApi(Path(tmp) / "state", env={"HOT_LINK_VISITS": str(HOT_AT)}).start()
         try:
             failed = _run(api, Path(tmp), seconds, users, ceiling)
         finally:
