@@ -2,7 +2,10 @@
 COUNTER_SHARDS counter items, each visit writing one; its totals, list entry and per-day series are their sums,
 exact under concurrency and across midnight. A capped link keeps one counter; capping a hot link folds its
 counters into the main one, so the cap is still one exact condition. Deletion takes every counter."""
+import dataclasses
 import os
+import random
+from unittest import mock
 
 import pytest
 
@@ -10,6 +13,10 @@ import auth_delete
 import bookmarks_delete
 import bookmarks_list
 import bookmarks_patch
+from bookmarker.errors import BookmarkChanged
+from bookmarker.store import bookmarks as store
+from bookmarker.store import visits as visits_store
+from bookmarker.store.bookmarks import ShortLink
 from ops.check_data import check
 from tests.conftest import at_once, call, make_event
 from tests.faults import THROTTLING, fail_call
@@ -175,3 +182,77 @@ def test_a_failed_turn_counts_the_visit_and_leaves_the_link_as_it_was(tables, al
     assert shards_of(tables, alice.id, saved["id"]) is None
     assert get_bookmark(alice, saved["id"])["visits"] == 1
     no_problems(tables)
+
+
+# ---- races, staged: each step where the code would meet the other --------------------------------------------
+
+def test_a_cap_read_before_the_link_turned_hot_is_refused_then_holds_exactly(tables, alice, make_bookmark, hot_after):
+    hot_after(3)
+    saved = make_bookmark(alice)
+    code = saved["short_code"]
+    assert [hit(code), hit(code)] == [302, 302]
+    read = store.get_bookmark(alice.id, saved["id"])  # a PATCH's read: one counter
+    assert [hit(code) for _ in range(25)] == [302] * 25  # the third turns the link hot, the rest spread
+
+    with pytest.raises(BookmarkChanged):  # its write: the counters it did not read would escape the cap
+        store.replace_bookmark(read, dataclasses.replace(read, max_visits=30))
+    assert patch(alice, saved["id"], {"max_visits": 30})["visits"] == 27  # read again: folded
+
+    assert sorted(hit(code) for _ in range(10)) == [302] * 3 + [410] * 7
+    assert shards_of(tables, alice.id, saved["id"]) is None
+    no_problems(tables)
+
+
+def test_a_cap_between_a_counters_refused_write_and_its_rollover_counts_each_day_once(
+        tables, alice, make_bookmark, get_bookmark, hot_after):
+    hot_after(1)
+    with at("2026-11-30T08:00:00+00:00"):
+        saved = make_bookmark(alice)
+        assert hit(saved["short_code"]) == 302  # turns hot
+        with mock.patch.object(random, "randrange", lambda n: 3):
+            assert [hit(saved["short_code"]) for _ in range(10)] == [302] * 10  # on counter 3, that day
+    rolled_over = visits_store._rolled_over
+
+    def capped_first(*args, **kwargs):  # the cap commits after the visit read the counter's day (ALL_OLD)
+        patch(alice, saved["id"], {"max_visits": 1000})
+        return rolled_over(*args, **kwargs)
+
+    with mock.patch.object(random, "randrange", lambda n: 3), \
+            mock.patch.object(visits_store, "_rolled_over", capped_first), at("2026-12-01T00:00:01+00:00"):
+        assert hit(saved["short_code"]) == 302  # the index still says hot: counter 3, the next day's first
+
+    assert get_bookmark(alice, saved["id"])["visits"] == 12
+    with at("2026-12-01T12:00:00+00:00"):
+        rows = per_day(alice, saved["id"], {"from": "2026-11-30", "to": "2026-12-01"})["data"]
+    assert [(r["date"], r["visits"]) for r in rows] == [("2026-11-30", 11), ("2026-12-01", 1)]
+    no_problems(tables)
+
+
+def test_an_accounts_deletion_takes_every_counter_with_its_bookmark(tables, bob, make_bookmark, hot_after):
+    hot_after(1)
+    saved = make_bookmark(bob)
+    assert hit(saved["short_code"]) == 302  # turns hot
+    swept, left_after = store._sweep, []
+
+    def sweep_and_look(owner, group):  # no counter may outlive its bookmark's transaction (a visit could count)
+        swept(owner, group)
+        left_after.append(sorted(counters(tables, bob.id, saved["id"])))
+
+    with mock.patch.object(store, "_sweep", sweep_and_look):
+        status, _, _ = call(auth_delete.lambda_handler, make_event(
+            "DELETE /api/v1/auth/me", token=bob.access, body={"password": bob.password}))
+
+    assert status == 204 and left_after == [[]]
+    link = ShortLink(bob.id, saved["id"], saved["url"], shards=SHARDS)  # a stale index entry, still hot
+    with pytest.raises(visits_store.LinkGone):
+        visits_store.count_visit(link, "2026-12-01T00:00:01.000Z")
+
+
+def test_a_link_turns_hot_on_a_days_first_visit_when_that_is_the_threshold(tables, alice, make_bookmark, hot_after):
+    hot_after(1)
+    with at("2026-11-29T08:00:00+00:00"):
+        saved = make_bookmark(alice)
+    with at("2026-11-30T08:00:00+00:00"):  # the counter holds the 29th: this visit rolls it over
+        assert hit(saved["short_code"]) == 302
+
+    assert shards_of(tables, alice.id, saved["id"]) == SHARDS

@@ -116,9 +116,9 @@ def day_key(owner: str, bookmark_id: str, day: str) -> Item:
 
 
 def counted_sk(sk: str) -> str | None:
-    """The bookmark's sort key (B#<id>) of a counter item's, else None. `#V` cannot occur in an id."""
-    head, mark, _ = sk.partition("#V")
-    return head if mark and head.startswith("B#") else None
+    """The bookmark's sort key (B#<id>) of a counter item's, else None. `#` cannot occur in an id."""
+    at = sk.find("#V", 2)
+    return sk[:at] if sk.startswith("B#") and at > 0 else None
 
 
 def _code_key(code: str) -> Item:
@@ -361,11 +361,12 @@ def replace_bookmark(old: Bookmark, new: Bookmark) -> None:
     changed = BookmarkChanged("the bookmark changed since it was read; read it again, then retry")
     condition = _UNCHANGED if old.rev == 0 else "rev = :old_rev"
     folded: list[Write] = []
-    if new.max_visits is not None and (old.shards > 1 or old.shard_counts):  # a capped link counts on one item
-        removes.append("counter_shards")
-        new.shards = 1
-        condition = f"({condition}) AND {_shards_read(old.shards, values)}"
-        folded = _folded(old, changed)
+    if new.max_visits is not None:  # a capped link counts on one item: only with the counters read (a link
+        condition = f"({condition}) AND {_shards_read(old.shards, values)}"  # turned hot meanwhile: 409, again)
+        folded = _folded(old)
+        if old.shards > 1:
+            removes.append("counter_shards")
+            new.shards = 1
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     update: UpdateTypeDef = {
         "TableName": table, "Key": _key(old.owner, f"B#{old.id}"), "UpdateExpression": expression,
@@ -401,38 +402,23 @@ def _shards_read(shards: int, values: dict[str, "AttributeValueTypeDef"]) -> str
     return "counter_shards = :shards"
 
 
-def _folded(old: Bookmark, changed: BookmarkChanged) -> list[Write]:
-    """A hot link's extra counters moved into its main one, which a cap is checked on: each gives what it held
-    when read (ADD of the opposite: a visit counted since stays in it), its day's counts to that day's item,
-    only if its day is still the one read (else a rollover moved them: `changed`, read again)."""
+def _folded(old: Bookmark) -> list[Write]:
+    """A hot link's other counters moved into its main one, which a cap is checked on: each gives the visits it
+    held when read (ADD of the opposite: a visit counted since stays in it, and is still summed). Each keeps its
+    own day's counts, which the series adds per counter and its rollover moves, so a fold never races a day."""
     table, owner = _table(), old.owner
-    moved = [s for s in old.shard_counts if s.visits or s.bot_visits or s.day_visits or s.day_bot_visits]
-    writes: list[Write] = []
-    days: dict[str, tuple[int, int]] = {}
-    for s in moved:
-        values: dict[str, AttributeValueTypeDef] = {
-            ":v": {"N": str(-s.visits)}, ":b": {"N": str(-s.bot_visits)}, ":dv": {"N": str(-s.day_visits)},
-            ":db": {"N": str(-s.day_bot_visits)}}
-        if s.day is not None:
-            values[":day"] = {"S": s.day}
-            before = days.get(s.day, (0, 0))
-            days[s.day] = (before[0] + s.day_visits, before[1] + s.day_bot_visits)
-        writes.append(({"Update": {
-            "TableName": table, "Key": counter_key(owner, old.id, s.k),
-            "UpdateExpression": "ADD visits :v, bot_visits :b, day_visits :dv, day_bot_visits :db",
-            "ConditionExpression": "#day = :day" if s.day is not None else "attribute_not_exists(#day)",
-            "ExpressionAttributeNames": {"#day": "day"}, "ExpressionAttributeValues": values}}, changed))
+    moved = [s for s in old.shard_counts if s.visits or s.bot_visits]
     if not moved:
         return []
+    writes: list[Write] = [({"Update": {
+        "TableName": table, "Key": counter_key(owner, old.id, s.k), "UpdateExpression": "ADD visits :v, bot_visits :b",
+        "ExpressionAttributeValues": {":v": {"N": str(-s.visits)}, ":b": {"N": str(-s.bot_visits)}}}}, None)
+        for s in moved]
     writes.append(({"Update": {"TableName": table, "Key": counter_key(owner, old.id),
                                "UpdateExpression": "ADD visits :v, bot_visits :b",
                                "ExpressionAttributeValues": {":v": {"N": str(sum(s.visits for s in moved))},
                                                              ":b": {"N": str(sum(s.bot_visits for s in moved))}}}},
                     None))
-    writes += [({"Update": {"TableName": table, "Key": day_key(owner, old.id, day),
-                            "UpdateExpression": "ADD visits :v, bot_visits :b",
-                            "ExpressionAttributeValues": {":v": {"N": str(v)}, ":b": {"N": str(b)}}}}, None)
-               for day, (v, b) in sorted(days.items()) if v or b]
     return writes
 
 
@@ -448,8 +434,8 @@ def delete_bookmark(b: Bookmark) -> None:
 def _delete_whole(owner: str, bookmark_id: str, rev: int, url_key: str, changed: BookmarkChanged, *,
                   shards: int | None = None, extra: set[int] | None = None) -> list[Write]:
     """A bookmark's item (only at the revision read: its URL claim and tags are the ones read with it), its
-    counter and its URL claim; with `shards`, only if its counter_shards is still that, and its `extra` counters
-    too (an account's deletion sweeps a hot link's extra counters with the leftovers)."""
+    counter and its URL claim; with `shards`, only if its counter_shards is still that (a link turned hot meanwhile
+    has counters the caller did not read), and a hot link's `extra` counters too."""
     table = _table()
     values: dict[str, AttributeValueTypeDef] = {":old_rev": {"N": str(rev)}}
     condition = _UNCHANGED if rev == 0 else "rev = :old_rev"
@@ -480,7 +466,13 @@ class _Swept:
     url_key: str
     rev: int
     tags: tuple[str, ...]
+    shards: int = 1
     days: list[Item] = field(default_factory=list)  # the keys of its days' visit counts (store/visits.py)
+    counters: set[int] = field(default_factory=set)  # a hot link's other counters (k >= 1) read
+
+    @property
+    def extra(self) -> set[int]:
+        return self.counters | set(range(1, self.shards))
 
 
 def delete_all(owner: str) -> int:
@@ -510,15 +502,18 @@ def delete_all(owner: str) -> int:
 
 
 def _groups(bookmarks: list[_Swept]) -> list[list[_Swept]]:
-    """Bookmarks in groups whose items (3 a bookmark, the count, one per distinct tag) fit one transaction."""
+    """Bookmarks in groups whose items (3 a bookmark and its other counters, the count, one per distinct tag) fit
+    one transaction."""
     groups: list[list[_Swept]] = [[]]
     tags: set[str] = set()
+    items = 0
     for b in bookmarks:
-        if 3 * (len(groups[-1]) + 1) + 1 + len(tags | set(b.tags)) > TRANSACTION_ITEMS:
+        if items + 3 + len(b.extra) + 1 + len(tags | set(b.tags)) > TRANSACTION_ITEMS:
             groups.append([])
-            tags = set()
+            tags, items = set(), 0
         groups[-1].append(b)
         tags |= set(b.tags)
+        items += 3 + len(b.extra)
     return [g for g in groups if g]
 
 
@@ -528,12 +523,14 @@ def _owner_items(owner: str) -> tuple[list[_Swept], list[Item]]:
     bookmarks: dict[str, _Swept] = {}
     others: list[Item] = []
     for item in query_all(TableName=_table(), KeyConditionExpression="pk = :o", ConsistentRead=True,
-                          ProjectionExpression="pk, sk, url_key, rev, tags",
+                          ProjectionExpression="pk, sk, url_key, rev, tags, counter_shards",
                           ExpressionAttributeValues={":o": {"S": owner}}):
         sk, key = item["sk"]["S"], {"pk": item["pk"], "sk": item["sk"]}
         if sk.startswith("B#") and counted_sk(sk) is None:
             bookmarks[sk[2:]] = _Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
-                                       tuple(item.get("tags", {}).get("SS", [])))
+                                       tuple(item.get("tags", {}).get("SS", [])), _shards(item))
+        elif (owner_sk := counted_sk(sk)) and owner_sk[2:] in bookmarks and not sk.endswith("#V"):  # after it
+            bookmarks[owner_sk[2:]].counters.add(int(sk.rsplit("#", 1)[1]))
         elif sk.startswith("D#") and sk[2:].split("#")[0] in bookmarks:  # D# sorts after every B#
             bookmarks[sk[2:].split("#")[0]].days.append(key)
         else:
@@ -548,7 +545,8 @@ def _sweep(owner: str, group: list[_Swept]) -> None:
     for b in group:
         for tag in b.tags:
             tags[tag] = tags.get(tag, 0) - 1
-    transact([*(w for b in group for w in _delete_whole(owner, b.id, b.rev, b.url_key, changed)),
+    transact([*(w for b in group for w in _delete_whole(owner, b.id, b.rev, b.url_key, changed, shards=b.shards,
+                                                          extra=b.extra)),
               _count_move(owner, -len(group)), *_tag_counts(owner, tags)])
 
 

@@ -66,8 +66,7 @@ def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
     for _ in range(ROLLOVER_ATTEMPTS):
         old = _counted(link, key, at, day, bot=bot)
         if isinstance(old, int):
-            if old == settings().hot_link_visits and not sharded and link.max_visits is None:
-                _shard(link, day)
+            _turn_hot_at(link, old, day)
             return
         if not old:
             raise LinkGone
@@ -78,8 +77,16 @@ def count_visit(link: ShortLink, at: str, *, bot: bool = False) -> None:
             day = current
             continue
         if _rolled_over(link, key, old, at, day, bot=bot):
+            _turn_hot_at(link, 1, day)  # the day's first
             return
     raise VisitNotCounted("the day kept moving")  # never seen: three rollovers within one visit
+
+
+def _turn_hot_at(link: ShortLink, count: int, day: str) -> None:
+    """The visit whose count of the day (people's or bots') is the threshold exactly turns the link hot: one
+    visit a day at most, and never a capped link's or a hot one's."""
+    if count == settings().hot_link_visits and link.shards == 1 and link.max_visits is None:
+        _shard(link, day)
 
 
 def _counted(link: ShortLink, key: Item, at: str, day: str, *, bot: bool) -> Item | int:
