@@ -17,7 +17,8 @@ def local_environment(template: Template, *, base_url: str, dynamodb_url: str, k
     """The environment the handlers see: the template's, adjusted for a laptop; the user's (non-empty) values win."""
     env = {**template.merged_environment(), "DYNAMODB_ENDPOINT_URL": dynamodb_url, "SIGNING_KEY": key,
            "POWERTOOLS_LOG_LEVEL": user_env.get("LOG_LEVEL", "WARNING"), "DYNAMODB_READ_TIMEOUT": "10",
-           "POWERTOOLS_METRICS_NAMESPACE": "Bookmarker", "POWERTOOLS_TRACE_DISABLED": "true"}
+           "POWERTOOLS_METRICS_NAMESPACE": "Bookmarker", "POWERTOOLS_TRACE_DISABLED": "true",
+           "POWERTOOLS_METRICS_DISABLED": "true", "TRACING": "PassThrough"}  # no EMF lines in the terminal, no X-Ray
     env["PUBLIC_BASE_URL"] = env.get("PUBLIC_BASE_URL") or base_url
     return {**env, **{name: user_env[name] for name in env if user_env.get(name)}}
 
@@ -55,7 +56,6 @@ def main() -> int:
     print(f"Bookmarker local API on {base_url} (DynamoDB: {where})", flush=True)
     while not stop.wait(SAVE_EVERY_SECONDS):  # moto keeps data in memory only
         dynamo.save()
-
     print("Stopping" + (": saving state" if dynamo.embedded else ""), flush=True)
     server.shutdown()
     dynamo.stop()

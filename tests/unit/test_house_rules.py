@@ -60,7 +60,7 @@ def test_every_function_reads_only_variables_the_template_gives_it():
 # ---- import directions (docs/architecture.md) ---------------------------------------------------------
 
 PACKAGE = ROOT / "layers/common/bookmarker"
-BASE = {"errors", "config", "log", "clock", "snapstart"}
+BASE = {"errors", "config", "log", "clock", "snapstart", "metrics"}
 RULES = {"urls", "query", "paging", "tokens", "passwords", "keys", "openapi", "tags", "filters", "bots", "netscape"}
 EDGE = {"http", "auth", "models"}
 DOMAIN = {"accounts", "bookmarks", "shortlinks", "docs", "health", "routing", "transfer", "qr", "visits", "unlock",

@@ -3,7 +3,7 @@ from typing import Any
 
 from ulid import ULID
 
-from bookmarker import clock, passwords, tokens
+from bookmarker import clock, metrics, passwords, tokens
 from bookmarker.config import settings
 from bookmarker.errors import InvalidCredentials, TokenRevoked, TooManyRequests
 from bookmarker.log import logger
@@ -26,6 +26,7 @@ def register(data: RegisterIn, client_ip: str) -> dict[str, Any]:
     user = User(id=str(ULID()), username=data.username, email=data.email,
                 password_hash=passwords.hash_password(data.password), token_version=0, created_at=clock.iso_now())
     users.create_user(user)
+    metrics.count(metrics.REGISTRATIONS)
     logger.info("user registered", user_id=user.id)
     return {"message": "account created", "user": public(user)}
 
@@ -42,12 +43,12 @@ def _count_attempt(email: str, client_ip: str) -> None:
     guesses cannot all pass the check, and a flood of them burns no CPU past the threshold."""
     s, now = settings(), clock.epoch()
     _refuse_if_full(users.count_login_attempt(email, now, s.login_window, s.login_max_failures),
-                    now, "too many failed attempts for this account", code="too_many_attempts")
+                    now, "too many failed attempts for this account", code="too_many_attempts", lockout=True)
     if client_ip:  # one client spraying one password over many accounts
         taken = users.count_client_login_attempt(client_ip, now, s.client_window, s.client_max_attempts)
         if not taken.allowed:
             users.forgive_login_attempt(email)  # the account was not guessed at: this client was refused
-        _refuse_if_full(taken, now, "too many failed logins from this client")
+        _refuse_if_full(taken, now, "too many failed logins from this client", lockout=True)
 
 
 def _verify(password: str, user: User | None, email: str, client_ip: str) -> User:
@@ -55,6 +56,7 @@ def _verify(password: str, user: User | None, email: str, client_ip: str) -> Use
     # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
     if not passwords.verify(password, user.password_hash if user else None) or user is None:
         logger.info("password refused")
+        metrics.count(metrics.FAILED_LOGINS)
         raise InvalidCredentials("email or password is wrong")
     users.clear_login_attempts(email)
     if client_ip:
@@ -79,8 +81,10 @@ def login(data: LoginIn, client_ip: str) -> dict[str, Any]:
             "expires_in": pair["expires_in"]}
 
 
-def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_limited") -> None:
+def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_limited", lockout: bool = False) -> None:
     if not window.allowed:
+        if lockout:  # a login refused before its password is checked: an account or a client locked out
+            metrics.count(metrics.LOCKOUTS)
         retry_after = max(window.ends - now, 1)
         raise TooManyRequests(f"{why}; retry in {retry_after} s", code=code,
                               headers={"Retry-After": str(retry_after)})

@@ -10,7 +10,7 @@ from typing import Any
 
 from ulid import ULID
 
-from bookmarker import clock, filters, paging, query, urls
+from bookmarker import clock, filters, metrics, paging, query, urls
 from bookmarker.errors import BadRequest, BookmarkChanged, NotFound, ShortCodeTaken, Unavailable, ValidationFailed
 from bookmarker.keys import derived_key
 from bookmarker.log import logger
@@ -55,6 +55,7 @@ def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
     if new.short_code is not None:  # a custom alias: taken is the caller's 409, not a draw to repeat
         b.short_code = new.short_code
         store.put_new_bookmark(b)
+        metrics.count(metrics.BOOKMARKS_CREATED)
         logger.info("bookmark created", bookmark_id=b.id, short_code=b.short_code)
         return view(b, base)
     for _ in range(CODE_ATTEMPTS):
@@ -66,6 +67,7 @@ def create(owner: str, new: BookmarkIn, base: str) -> dict[str, Any]:
             logger.warning("short code collision, drawing another")
     else:
         raise Unavailable("could not find a free short code; try again")
+    metrics.count(metrics.BOOKMARKS_CREATED)
     logger.info("bookmark created", bookmark_id=b.id, short_code=b.short_code)
     return view(b, base)
 

@@ -27,6 +27,8 @@ class Settings:
     link_window: int
     hot_link_visits: int           # a link's visits in one UTC day that spread its count over counter_shards items
     counter_shards: int            # (store/visits.py); 0 visits: never
+    metrics_flush_seconds: float   # redirects' counts: one EMF line per container this often (bookmarker/metrics.py)
+    tracing: bool                  # X-Ray through Powertools' Tracer (template.yaml's Tracing); off: never imported
     version: str
 
 
@@ -42,7 +44,7 @@ def settings() -> Settings:
         signing_key=env.get("SIGNING_KEY") or None,
         signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),
         dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
-        dynamodb_read_timeout=float(env.get("DYNAMODB_READ_TIMEOUT", "1")),
+        dynamodb_read_timeout=float(env.get("DYNAMODB_READ_TIMEOUT") or "1"),
         bcrypt_rounds=int(env.get("BCRYPT_ROUNDS", "12")),
         access_ttl=int(env.get("ACCESS_TOKEN_TTL", "900")),
         refresh_ttl=int(env.get("REFRESH_TOKEN_TTL", "2592000")),
@@ -55,5 +57,7 @@ def settings() -> Settings:
         link_window=int(env.get("LINK_WINDOW_SECONDS", "900")),
         hot_link_visits=int(env.get("HOT_LINK_VISITS", "20000")),
         counter_shards=int(env.get("COUNTER_SHARDS", "8")),
+        metrics_flush_seconds=float(env.get("METRICS_FLUSH_SECONDS", "0")),
+        tracing=env.get("TRACING", "PassThrough") == "Active",
         version=env.get("APP_VERSION", "0.0.0"),
     )

@@ -5,11 +5,11 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from bookmarker import query
+from bookmarker import metrics, query
 from bookmarker.config import settings
 from bookmarker.errors import ApiError, BadRequest, PayloadTooLarge
 from bookmarker.log import logger
@@ -166,12 +166,19 @@ def endpoint(fn: Handler | None = None, *, on_error: ErrorPage | None = None,
                                   log_event=False)
     @functools.wraps(fn)
     def handler(event: Event, context: "LambdaContext") -> Answer:
+        if settings().tracing:
+            return _traced(answered)(event, context)
+        return answered(event, context)
+
+    def answered(event: Event, context: "LambdaContext") -> Answer:
         request = None
         try:
             request = to_request(event, max_body)
             answer = _encode(fn(request))
         except ApiError as err:
             logger.info("request refused", status=err.status, code=err.code)
+            if err.status == 503:  # DynamoDB throttled or unreachable, retries spent
+                metrics.count(metrics.UNAVAILABLE)
             answer = on_error(request, err) if on_error and request else problem(err)
         except Exception:
             logger.exception("unhandled error")
@@ -179,6 +186,16 @@ def endpoint(fn: Handler | None = None, *, on_error: ErrorPage | None = None,
         if request is not None and request.method == "HEAD":  # a HEAD is answered as its GET, without a body
             answer.pop("body", None)
             answer.pop("isBase64Encoded", None)
+        metrics.flush(every=settings().metrics_flush_seconds)
         return answer
 
     return handler
+
+
+@functools.cache
+def _traced(handler: LambdaHandler) -> LambdaHandler:
+    """The handler under Powertools' Tracer (X-Ray: the invocation and its DynamoDB calls), made once per container;
+    imported only when template.yaml's Tracing parameter is Active, so no function pays its cold start otherwise."""
+    from aws_lambda_powertools import Tracer
+
+    return cast("LambdaHandler", Tracer().capture_lambda_handler(handler))

@@ -4,9 +4,7 @@ import re
 from html import escape
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-from bookmarker import bots, clock, urls
+from bookmarker import bots, clock, metrics, urls
 from bookmarker.errors import ApiError, LinkExpired, LinkLocked, NotFound, Unavailable, WrongLinkPassword
 from bookmarker.http import Response, problem, quality
 from bookmarker.log import logger
@@ -33,8 +31,10 @@ def find(code: str) -> store.ShortLink:
     """The link of a code: 404 when there is none (or its bookmark is gone), 410 past its expiry."""
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
+        metrics.count(metrics.UNKNOWN_CODES)
         raise NotFound("no link with this code")
     if link.expires_at is not None and link.expires_at <= clock.iso_now():
+        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has expired")
     return link
 
@@ -47,13 +47,17 @@ def not_used_up(link: store.ShortLink) -> None:
     if seen is None:
         raise NotFound("no link with this code")
     if seen >= link.max_visits:
+        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has had all the visits it allows")
 
 
 def follow(link: store.ShortLink, user_agent: str) -> Response:
     """Count the visit, then 302 to the link: what a GET does, and what the right password does."""
-    if not _count(link, clock.iso_now(), bot=bots.is_bot(user_agent)):
+    bot = bots.is_bot(user_agent)
+    if not _count(link, clock.iso_now(), bot=bot):
+        metrics.count(metrics.UNKNOWN_CODES)
         raise NotFound("no link with this code")  # deleted between the lookup and the count
+    metrics.count(metrics.BOT_REDIRECTS if bot else metrics.REDIRECTS)
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
 
 
@@ -65,6 +69,7 @@ def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
     except visits.LinkGone:
         return False
     except visits.LinkCapped:
+        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has had all the visits it allows") from None
     except visits.VisitNotCounted as exc:
         if link.max_visits is not None:
@@ -76,8 +81,7 @@ def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
 def _not_counted(link: store.ShortLink, exc: Exception) -> None:
     """Throttled or unreachable: logged, and counted as a metric for an alarm to watch."""
     logger.warning("visit not counted", bookmark_id=link.bookmark_id, error=str(exc))
-    with single_metric(name="VisitsNotCounted", unit=MetricUnit.Count, value=1, namespace="Bookmarker") as m:
-        m.add_dimension(name="service", value="bookmarker")
+    metrics.count(metrics.VISITS_NOT_COUNTED)
 
 
 def prefers_html(accept: str) -> bool:

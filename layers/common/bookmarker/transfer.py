@@ -6,7 +6,7 @@ from typing import Any
 
 from ulid import ULID
 
-from bookmarker import bookmarks, clock, netscape, paging, query, urls
+from bookmarker import bookmarks, clock, metrics, netscape, paging, query, urls
 from bookmarker.errors import (
     ApiError,
     BadRequest,
@@ -65,6 +65,8 @@ def import_file(owner: str, content_type: str, text: str) -> dict[str, Any]:
         raise
     index = {id(b): i for i, b in fresh}
     failed += [{"index": index[id(b)], "url": b.url, "code": "quota_exceeded"} for b in out.over_quota]
+    metrics.count(metrics.IMPORTS)
+    metrics.count(metrics.BOOKMARKS_IMPORTED, len(out.created))
     # "created" is a LogRecord attribute of its own: the counts take other names.
     logger.info("bookmarks imported", imported=len(out.created), skipped_links=skipped + len(out.url_taken),
                 failed_links=len(failed))
