@@ -52,9 +52,10 @@ $(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-lint: install $(SAM) $(CHECKOV) $(NODE_TOOLS)  ## style, types and security: ruff (with its bandit rules, S), mypy, cfn-lint, checkov, the OpenAPI validators (openapi-spec-validator, Redocly), SAM
+lint: install $(SAM) $(CHECKOV) $(NODE_TOOLS)  ## style, types and security: ruff (with its bandit rules, S), mypy, actionlint (.github/workflows), cfn-lint, checkov, the OpenAPI validators (openapi-spec-validator, Redocly), SAM
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/actionlint
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV) -f template.yaml --config-file .checkov.yaml
 	$(BIN)/openapi-spec-validator openapi.yaml
