@@ -84,8 +84,9 @@ build: $(SAM)
 	# sam build ships no .pyc; compiled ones halve the layer's import time on every cold start
 	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build/CommonLayer
 
-deploy: build
-	$(SAM) deploy --guided
+ENV ?= default
+deploy: build  ## sam build, then sam deploy with samconfig.toml's ENV (default, or prod): make deploy ENV=prod; DEPLOY_FLAGS for more (CI: --no-confirm-changeset)
+	$(SAM) deploy --config-env $(ENV) $(DEPLOY_FLAGS)
 
 reset:  ## forget local data and the local signing key
 	rm -rf .local

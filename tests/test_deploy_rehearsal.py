@@ -62,6 +62,10 @@ def _parse_overrides(value: str | list[str]) -> list[tuple[str, str | None]]:
     a list of such strings, or the CLI's `ParameterKey=Key,ParameterValue=Value`. A token without `=`: (token, None)."""
     pairs: list[tuple[str, str | None]] = []
     for text in [value] if isinstance(value, str) else value:
+        # The SAM CLI refuses `Key=` with nothing after it (an empty value is written `Key=""`): here too.
+        if re.search(r"(?:^|\s)[A-Za-z0-9]+=(?:\s|$)", text):
+            pairs.append((text, None))
+            continue
         for token in shlex.split(text):
             if m := re.fullmatch(r"ParameterKey=([^,]+),ParameterValue=(.*)", token):
                 pairs.append((m[1], m[2]))
