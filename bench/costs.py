@@ -40,6 +40,10 @@ DYNAMODB_MS = 3.0
 # CPU ms when bench/warm.py has not run in this process (python -c "from bench import costs; costs.run()").
 STATED_CPU_MS = {"redirect": (0.7, 2), "create": (1.2, 2), "list": (1.0, 3), "login": (250.0, 8)}
 MEMORY_CHOICES = (512, 1024, FULL_VCPU_MB)
+# https://aws.amazon.com/cloudwatch/pricing/ : log ingestion per GB, Infrequent Access class (the access log's); each
+# event is billed its bytes plus 26 of metadata.
+LOGS_IA_PER_GB = 0.25
+LOG_EVENT_OVERHEAD = 26
 GOAL = 2.00  # dollars per million counted redirects (issue 16)
 
 
@@ -127,11 +131,26 @@ def run() -> list[tuple[str, str]]:
     rest = totals["redirect"] - HTTP_API_PER_MILLION + REST_API_PER_MILLION
     print(f"  beside: aws-samples' direct integration (REST API -> DynamoDB GetItem, no count): ${direct:.2f}; "
           f"these functions behind a REST API: ${rest:.2f}")
+    line = _access_log_bytes(template)
+    logs = 1e6 * line / 1024**3 * LOGS_IA_PER_GB
+    print(f"  and CloudWatch Logs: the API's access log line ({line} B, Infrequent Access) ${logs:.3f}, so "
+          f"${totals['redirect'] + logs:.2f} in all; the redirect itself writes no line (Lambda's own lines left out "
+          "by SystemLogLevel WARN, its EMF counts once a minute per container)")
     redirect = f"{warm_ms['redirect']:.1f} ms at {memory['redirect']} MB"
     rows = [("cost per 1M counted redirects", f"${totals['redirect']:.2f} (goal <= ${GOAL:.2f}; {redirect}); direct "
                                                f"integration ${direct:.2f}, REST API variant ${rest:.2f}"),
             ("cost per 1M creates / logins", f"${totals['create']:.2f} / ${totals['login']:.2f}")]
     return rows + _memory(work, memory) + _snapstart(template) + _item_sizes()
+
+
+def _access_log_bytes(template: Template) -> int:
+    """One redirect's access log event: template.yaml's format with a typical request's values, plus metadata."""
+    fmt = template.doc["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+    values = {"requestId": "S1ZHmjQ2oAMEbXw=", "identity.sourceIp": "203.0.113.77", "httpMethod": "GET",
+              "path": "/aZ3kP9q", "status": "302", "responseLatency": "12", "integrationErrorMessage": "-"}
+    for name, value in values.items():
+        fmt = fmt.replace(f"$context.{name}", value)
+    return len(fmt.encode()) + LOG_EVENT_OVERHEAD
 
 
 def _memory(work: dict[str, tuple[float, int, str]], memory: dict[str, int]) -> list[tuple[str, str]]:

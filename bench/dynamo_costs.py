@@ -72,7 +72,7 @@ def in_process(template: Any, region: str) -> Iterator[dict[str, str]]:
         "SIGNING_KEY": "bench-signing-key-not-a-secret-0123456789abcdef", "BCRYPT_ROUNDS": "4",
         "AWS_DEFAULT_REGION": region, "AWS_REGION": region, "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
-        "POWERTOOLS_TRACE_DISABLED": "true"})
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"})
     one_backup_per_table()
     with mock.patch.dict(os.environ, env):
         os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
