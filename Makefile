@@ -79,7 +79,7 @@ load: install $(LOCUST)  ## a bounded mixed workload (bench/locustfile.py, locus
 check-data: install  ## every broken invariant in the tables: the running local API's, DYNAMODB_ENDPOINT_URL's, or AWS's (USERS_TABLE, BOOKMARKS_TABLE)
 	$(BIN)/python -m ops.check_data
 
-build: $(SAM)
+build: install $(SAM)
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build --parallel --cached
 	# aws-xray-sdk (the Tracer's) pulls in botocore and its dependencies, which the Lambda runtime has already: out
 	# of the layer, which stays ~7 MB instead of ~25, and the runtime's botocore is the one loaded, as before

@@ -390,7 +390,8 @@ def test_every_function_has_a_log_group_with_a_retention(cfn):
     RetentionInDays, e.g. `LogGroupName: !Sub /aws/lambda/${HealthFunction}` (Ref of a function is its name)."""
     known = {"AWS::Partition": "aws"}
     groups: dict[str, list[tuple[str, Any]]] = {}  # log group name -> [(logical id, RetentionInDays)]
-    for name, res in _of_type(cfn, "AWS::Logs::LogGroup").items():
+    log_groups = _of_type(cfn, "AWS::Logs::LogGroup")
+    for name, res in log_groups.items():
         group = _render(_props(res).get("LogGroupName", {"Ref": name}), known)  # Ref of a log group is its name
         if group is not None:
             groups.setdefault(group, []).append((name, _props(res).get("RetentionInDays")))
@@ -399,8 +400,13 @@ def test_every_function_has_a_log_group_with_a_retention(cfn):
         props = _props(res)
         function_name = _render(props.get("FunctionName", {"Ref": name}), known)
         configured = (props.get("LoggingConfig") or {}).get("LogGroup")
-        destination = _render(configured, known) if configured is not None else f"/aws/lambda/{function_name}"
-        found = groups.get(destination or "", [])
+        if isinstance(configured, dict) and configured.get("Ref") in log_groups:  # the stack's own group, by Ref
+            group = configured["Ref"]
+            found = [(group, _props(log_groups[group]).get("RetentionInDays"))]
+            destination = group
+        else:
+            destination = _render(configured, known) if configured is not None else f"/aws/lambda/{function_name}"
+            found = groups.get(destination or "", [])
         if not found:
             problems.append(f"{name}: no AWS::Logs::LogGroup named {destination}")
         elif not any(retention is not None for _, retention in found):

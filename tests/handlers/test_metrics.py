@@ -169,3 +169,42 @@ with mock_aws():
     assert (seen["status"], seen["traced"]) == (404, traced)
     if not traced:  # the X-Ray SDK never loaded (outside Lambda, Powertools' Tracer stays off even when Active)
         assert not seen["xray"]
+
+
+def test_only_a_get_counts_an_unknown_code_and_a_password_change_is_no_failed_login(tables, alice, capsys):
+    import auth_password
+    import redirect_unlock
+
+    call(redirect.lambda_handler, make_event("HEAD /{short_code}", path_params={"short_code": "NoSuchCode"}))
+    call(redirect_unlock.lambda_handler, make_event("POST /{short_code}", path_params={"short_code": "NoSuchCode"},
+                                                    body={"password": "whatever it is"}))
+    status, _, _ = call(auth_password.lambda_handler, make_event(
+        "POST /api/v1/auth/password", token=alice.access,
+        body={"current_password": "not the current one", "new_password": "another horse battery"}))
+
+    assert status == 401
+    found = lines(capsys)
+    assert total(found, "UnknownCodes") == 0 and total(found, "FailedLogins") == 0
+
+
+def test_a_trace_never_holds_the_answer(monkeypatch):
+    """A login's answer holds its tokens, a new API token's its secret: the Tracer records no answer."""
+    import aws_lambda_powertools
+
+    from bookmarker import http
+
+    seen = {}
+
+    class Tracer:
+        def capture_lambda_handler(self, handler, **options):
+            seen.update(options)
+            return handler
+
+    monkeypatch.setattr(aws_lambda_powertools, "Tracer", Tracer)
+    http._traced.cache_clear()
+    try:
+        http._traced(lambda event, context: {})
+    finally:
+        http._traced.cache_clear()
+
+    assert seen == {"capture_response": False}

@@ -56,7 +56,6 @@ def _verify(password: str, user: User | None, email: str, client_ip: str) -> Use
     # Unknown email: verify() still checks a dummy hash, so both failures take about the same time.
     if not passwords.verify(password, user.password_hash if user else None) or user is None:
         logger.info("password refused")
-        metrics.count(metrics.FAILED_LOGINS)
         raise InvalidCredentials("email or password is wrong")
     users.clear_login_attempts(email)
     if client_ip:
@@ -70,7 +69,11 @@ def _check_password(password: str, user: User | None, email: str, client_ip: str
 
 
 def login(data: LoginIn, client_ip: str) -> dict[str, Any]:
-    user = _check_password(data.password, users.find_by_email(data.email), data.email, client_ip)
+    try:
+        user = _check_password(data.password, users.find_by_email(data.email), data.email, client_ip)
+    except InvalidCredentials:
+        metrics.count(metrics.FAILED_LOGINS)  # a login's, not a password change's or an account deletion's
+        raise
     pair = _pair(user)
     logger.append_keys(user_id=user.id)
     logger.info("user logged in")
@@ -83,7 +86,7 @@ def login(data: LoginIn, client_ip: str) -> dict[str, Any]:
 
 def _refuse_if_full(window: Window, now: int, why: str, *, code: str = "rate_limited", lockout: bool = False) -> None:
     if not window.allowed:
-        if lockout:  # a login refused before its password is checked: an account or a client locked out
+        if lockout:  # a password refused unchecked (a login, a password change, a deletion): its window is full
             metrics.count(metrics.LOCKOUTS)
         retry_after = max(window.ends - now, 1)
         raise TooManyRequests(f"{why}; retry in {retry_after} s", code=code,

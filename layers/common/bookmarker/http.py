@@ -195,7 +195,8 @@ def endpoint(fn: Handler | None = None, *, on_error: ErrorPage | None = None,
 @functools.cache
 def _traced(handler: LambdaHandler) -> LambdaHandler:
     """The handler under Powertools' Tracer (X-Ray: the invocation and its DynamoDB calls), made once per container;
-    imported only when template.yaml's Tracing parameter is Active, so no function pays its cold start otherwise."""
+    loaded only when template.yaml's Tracing parameter is Active, so no function pays the X-Ray SDK otherwise. The
+    answer stays out of the trace: a login's holds its tokens, a new API token's its secret."""
     from aws_lambda_powertools import Tracer
 
-    return cast("LambdaHandler", Tracer().capture_lambda_handler(handler))
+    return cast("LambdaHandler", Tracer().capture_lambda_handler(handler, capture_response=False))

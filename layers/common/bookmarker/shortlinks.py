@@ -17,24 +17,29 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def redirect(code: str, *, count: bool, user_agent: str = "") -> Response:
     """302 to the link's URL; `count` (a GET, not a HEAD) counts the visit, a bot's apart (bots.is_bot). A
-    password-protected link answers 401 without counting: POST /{short_code} (bookmarker.unlock) opens it."""
-    link = find(code)
-    if link.protected or not count:  # no write: a capped link's cap is read
-        not_used_up(link)
-        if link.protected:
-            raise LinkLocked("this link is protected by a password: send it with POST to this same address")
-        return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
-    return follow(link, user_agent)
+    password-protected link answers 401 without counting: POST /{short_code} (bookmarker.unlock) opens it. A GET
+    that finds no link, or one expired or used up, is counted as such (a HEAD is not: a preview's HEAD then GET
+    would count twice)."""
+    try:
+        link = find(code)
+        if link.protected or not count:  # no write: a capped link's cap is read
+            not_used_up(link)
+            if link.protected:
+                raise LinkLocked("this link is protected by a password: send it with POST to this same address")
+            return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
+        return follow(link, user_agent)
+    except (NotFound, LinkExpired) as err:
+        if count:
+            metrics.count(metrics.UNKNOWN_CODES if isinstance(err, NotFound) else metrics.EXPIRED_LINKS)
+        raise
 
 
 def find(code: str) -> store.ShortLink:
     """The link of a code: 404 when there is none (or its bookmark is gone), 410 past its expiry."""
     link = store.find_by_short_code(code) if _CODE.fullmatch(code) else None
     if link is None:
-        metrics.count(metrics.UNKNOWN_CODES)
         raise NotFound("no link with this code")
     if link.expires_at is not None and link.expires_at <= clock.iso_now():
-        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has expired")
     return link
 
@@ -47,7 +52,6 @@ def not_used_up(link: store.ShortLink) -> None:
     if seen is None:
         raise NotFound("no link with this code")
     if seen >= link.max_visits:
-        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has had all the visits it allows")
 
 
@@ -55,7 +59,6 @@ def follow(link: store.ShortLink, user_agent: str) -> Response:
     """Count the visit, then 302 to the link: what a GET does, and what the right password does."""
     bot = bots.is_bot(user_agent)
     if not _count(link, clock.iso_now(), bot=bot):
-        metrics.count(metrics.UNKNOWN_CODES)
         raise NotFound("no link with this code")  # deleted between the lookup and the count
     metrics.count(metrics.BOT_REDIRECTS if bot else metrics.REDIRECTS)
     return Response(302, "", {"Location": urls.ascii_form(link.url), **NO_STORE})
@@ -69,7 +72,6 @@ def _count(link: store.ShortLink, now: str, *, bot: bool) -> bool:
     except visits.LinkGone:
         return False
     except visits.LinkCapped:
-        metrics.count(metrics.EXPIRED_LINKS)
         raise LinkExpired("this link has had all the visits it allows") from None
     except visits.VisitNotCounted as exc:
         if link.max_visits is not None:
