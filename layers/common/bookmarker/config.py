@@ -25,10 +25,10 @@ class Settings:
     client_window: int
     link_max_failures: int         # wrong passwords for one protected link from one source IP, per window
     link_window: int
-    hot_link_visits: int           # a link's visits in one UTC day that spread its count over counter_shards items
-    counter_shards: int            # (store/visits.py); 0 visits: never
+    hot_link_visits: int           # a link's visits in one UTC day that spread its count (0: never) over
+    counter_shards: int            # this many counter items (store/visits.py)
     metrics_flush_seconds: float   # redirects' counts: one EMF line per container this often (bookmarker/metrics.py)
-    tracing: bool                  # X-Ray through Powertools' Tracer (template.yaml's Tracing); off: never imported
+    tracing: bool                  # X-Ray through Powertools' Tracer (template.yaml's Tracing); off: no SDK loaded
     version: str
 
 

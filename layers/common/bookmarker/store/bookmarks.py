@@ -66,13 +66,11 @@ class Bookmark:
 @dataclass(frozen=True)
 class Shard:
     """An extra counter item of a hot link (B#<id>#V#<k>, k >= 1) as read: what folding it into the main one
-    moves. It stays once made, so its last visit stays seen, and it goes with its bookmark."""
+    moves (its day's counts stay in it). It stays once made, so its last visit stays seen, and it goes with its
+    bookmark."""
     k: int
     visits: int = 0
     bot_visits: int = 0
-    day: str | None = None
-    day_visits: int = 0
-    day_bot_visits: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,16 @@ def counted_sk(sk: str) -> str | None:
     return sk[:at] if sk.startswith("B#") and at > 0 else None
 
 
+def _shard_of(sk: str) -> int:
+    """k of a hot link's other counter, B#<id>#V#<k>."""
+    return int(sk.rsplit("#", 1)[1])
+
+
+def _others(read: Iterable[int], shards: int) -> set[int]:
+    """A hot link's other counters to delete with it: those read, and those its counter_shards says it has."""
+    return set(read) | set(range(1, shards))
+
+
 def _code_key(code: str) -> Item:
     return {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}
 
@@ -160,8 +168,7 @@ def _n(item: Item, name: str) -> int:
 def _bookmark(item: Item, counters: list[Item]) -> Bookmark:
     """A bookmark item with its counter items: its visits are their sum, its last visit the latest of theirs."""
     last = max((c["last_visited_at"]["S"] for c in counters if "last_visited_at" in c), default=None)
-    shards = tuple(Shard(int(c["sk"]["S"].rsplit("#", 1)[1]), _n(c, "visits"), _n(c, "bot_visits"),
-                         c.get("day", {}).get("S"), _n(c, "day_visits"), _n(c, "day_bot_visits"))
+    shards = tuple(Shard(_shard_of(c["sk"]["S"]), _n(c, "visits"), _n(c, "bot_visits"))
                    for c in counters if not c["sk"]["S"].endswith("#V"))
     return Bookmark(id=item["id"]["S"], owner=item["pk"]["S"], url=item["url"]["S"], url_key=item["url_key"]["S"],
                     body=item["body"]["S"], short_code=item["short_code"]["S"], created_at=item["created_at"]["S"],
@@ -427,7 +434,7 @@ def delete_bookmark(b: Bookmark) -> None:
     with the counters read: a link turned hot meanwhile (counter_shards moved) is refused like an edit."""
     changed = BookmarkChanged("the bookmark changed meanwhile; try again")
     transact([*_delete_whole(b.owner, b.id, b.rev, b.url_key, changed, shards=b.shards,
-                             extra={s.k for s in b.shard_counts} | set(range(1, b.shards))),
+                             extra=_others((s.k for s in b.shard_counts), b.shards)),
               _count_move(b.owner, -1), *_tag_counts(b.owner, dict.fromkeys(b.tags, -1))])
 
 
@@ -472,7 +479,7 @@ class _Swept:
 
     @property
     def extra(self) -> set[int]:
-        return self.counters | set(range(1, self.shards))
+        return _others(self.counters, self.shards)
 
 
 def delete_all(owner: str) -> int:
@@ -530,7 +537,7 @@ def _owner_items(owner: str) -> tuple[list[_Swept], list[Item]]:
             bookmarks[sk[2:]] = _Swept(sk[2:], item["url_key"]["S"], int(item.get("rev", {}).get("N", "0")),
                                        tuple(item.get("tags", {}).get("SS", [])), _shards(item))
         elif (owner_sk := counted_sk(sk)) and owner_sk[2:] in bookmarks and not sk.endswith("#V"):  # after it
-            bookmarks[owner_sk[2:]].counters.add(int(sk.rsplit("#", 1)[1]))
+            bookmarks[owner_sk[2:]].counters.add(_shard_of(sk))
         elif sk.startswith("D#") and sk[2:].split("#")[0] in bookmarks:  # D# sorts after every B#
             bookmarks[sk[2:].split("#")[0]].days.append(key)
         else:

@@ -117,6 +117,8 @@ def _shard(link: ShortLink, day: str) -> None:
     the new ones are made, in one transaction, only while it has no cap and is not sharded yet. Once: the visit
     that brings the day's count to the threshold exactly. A failure leaves it as it was; the visit is counted."""
     shards, table = settings().counter_shards, _table()
+    if shards < 2:  # COUNTER_SHARDS=1: a hot link keeps one counter
+        return
     made: list[Write] = [  # made on today's day; an extra counter left by a cap's fold is kept as it is
         ({"Update": {"TableName": table, "Key": counter_key(link.owner, link.bookmark_id, k),
                      "UpdateExpression": "SET visits = if_not_exists(visits, :zero), #day = if_not_exists(#day, :day)",
@@ -129,11 +131,10 @@ def _shard(link: ShortLink, day: str) -> None:
                      "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(max_visits) AND "
                                             "attribute_not_exists(counter_shards)",
                      "ExpressionAttributeValues": {":n": {"N": str(shards)}}}}, Conflict()), *made]
-    if shards > 1:
-        try:
-            transact(writes)
-        except (Unavailable, Conflict):
-            pass  # capped, sharded or deleted meanwhile, or DynamoDB said no: the next day's threshold tries again
+    try:
+        transact(writes)
+    except (Unavailable, Conflict):
+        pass  # capped, sharded or deleted meanwhile, or DynamoDB said no: the next day's threshold tries again
 
 
 def _rolled_over(link: ShortLink, key: Item, old: Item, at: str, day: str, *, bot: bool) -> bool:
